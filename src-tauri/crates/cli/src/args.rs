@@ -1,0 +1,90 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Chat with your own documents, from the terminal. Uses the same database as the Hearth app.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version)]
+pub struct Cli {
+    /// The data directory (default: $HEARTH_DATA_DIR, else the per-user application data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show where the data lives and the database's schema version.
+    Doctor,
+    /// Create, list, show, rename and delete chat sessions.
+    Sessions {
+        #[command(subcommand)]
+        command: SessionsCommand,
+    },
+    /// Add and list a session's messages.
+    Messages {
+        #[command(subcommand)]
+        command: MessagesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Create a session.
+    Create {
+        /// Its name (default: "New chat").
+        #[arg(long)]
+        name: Option<String>,
+        /// Ids of documents to attach.
+        #[arg(long, num_args = 1.., value_name = "ID")]
+        docs: Vec<String>,
+        /// The model to ask (default: the default-model setting).
+        #[arg(long)]
+        model: Option<String>,
+        /// A tag; repeat for more.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+    },
+    /// List sessions, most recently active first.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show one session.
+    Show { id: String },
+    /// Rename a session.
+    Rename { id: String, name: String },
+    /// Delete a session and all its messages.
+    Rm { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessagesCommand {
+    /// Add a message to a session.
+    Add {
+        session: String,
+        content: String,
+        /// user, assistant or system.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// List a session's messages, oldest first.
+    List {
+        session: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// Signed on purpose: a negative value reaches the engine and gets its clear error.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true)]
+    pub limit: i64,
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub offset: i64,
+}

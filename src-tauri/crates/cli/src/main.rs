@@ -1,0 +1,80 @@
+//! `hearth`: the command line over Hearth's engine, on the same database as the desktop app.
+
+mod args;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hearth_core::limits::Page;
+use hearth_core::messages::{self, NewMessage};
+use hearth_core::sessions::{self, NewSession};
+use hearth_core::{Database, Error};
+
+use args::{Cli, Command, MessagesCommand, SessionsCommand};
+use output::Out;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("HEARTH_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// Distinct exit codes so scripts can tell "you asked wrong" from "it is not there" from "broken".
+fn exit_code(err: &Error) -> u8 {
+    match err {
+        Error::InvalidInput(_) => 2,
+        Error::NotFound { .. } => 3,
+        Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } => 1,
+    }
+}
+
+fn open(cli: &Cli) -> hearth_core::Result<Database> {
+    let dir = match &cli.data_dir {
+        Some(dir) => dir.clone(),
+        None => hearth_core::paths::data_dir()?,
+    };
+    hearth_core::open(&dir)
+}
+
+fn run(cli: Cli) -> hearth_core::Result<()> {
+    let db = open(&cli)?;
+    let out = Out::new(cli.json);
+    match cli.command {
+        Command::Doctor => out.health(&hearth_core::health(&db)?),
+        Command::Sessions { command } => match command {
+            SessionsCommand::Create { name, docs, model, tags } => {
+                let new = NewSession { name, document_ids: docs, llm_model_name: model, tags };
+                out.session(&sessions::create(&db, new)?)
+            }
+            SessionsCommand::List { page } => {
+                out.session_page(&sessions::list(&db, Page::new(page.limit, page.offset)?)?)
+            }
+            SessionsCommand::Show { id } => out.session(&sessions::get(&db, &id)?),
+            SessionsCommand::Rename { id, name } => out.session(&sessions::rename(&db, &id, &name)?),
+            SessionsCommand::Rm { id } => {
+                sessions::delete(&db, &id)?;
+                out.done(&format!("deleted session {id}"))
+            }
+        },
+        Command::Messages { command } => match command {
+            MessagesCommand::Add { session, content, role } => {
+                let new = NewMessage { content, role, metadata: None };
+                out.message(&messages::add(&db, &session, new)?)
+            }
+            MessagesCommand::List { session, page } => {
+                out.messages(&messages::list(&db, &session, Page::new(page.limit, page.offset)?)?)
+            }
+        },
+    }
+}

@@ -1,0 +1,67 @@
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hearth(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hearth")).env("HEARTH_DATA_DIR", data).args(args).output().expect("run hearth")
+}
+
+fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = hearth(data, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn sessions_and_messages_round_trip_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let session = json(data, &["sessions", "create", "--name", "X", "--json"]);
+    let id = session["id"].as_str().unwrap().to_owned();
+    assert_eq!(session["name"], "X");
+    assert_eq!(session["rag_document_ids"], serde_json::json!([]));
+
+    json(data, &["messages", "add", &id, "hi", "--json"]);
+    let second = json(data, &["messages", "add", &id, "answer", "--role", "assistant", "--json"]);
+    assert_eq!(second["role"], "assistant");
+
+    let messages = json(data, &["messages", "list", &id, "--json"]);
+    let contents: Vec<_> = messages.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(contents, ["hi", "answer"]);
+
+    let list = json(data, &["sessions", "list", "--json"]);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], id.as_str());
+
+    let text = hearth(data, &["sessions", "list"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&id) && text.contains("  X  ") && text.contains("(1 of 1 sessions)"), "{text}");
+
+    let doctor = json(data, &["doctor", "--json"]);
+    assert_eq!(doctor["schema_version"], doctor["latest_schema_version"]);
+    assert!(doctor["database_path"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+
+    assert!(hearth(data, &["sessions", "rm", &id]).status.success());
+    assert_eq!(json(data, &["sessions", "list", "--json"])["total"], 0);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_a_distinct_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let id = json(data, &["sessions", "create", "--json"])["id"].as_str().unwrap().to_owned();
+
+    let cases: [(&[&str], i32, &str); 5] = [
+        (&["messages", "add", &id, "   "], 2, "must not be empty"),
+        (&["messages", "add", &id, "x", "--role", "root"], 2, "unknown role"),
+        (&["sessions", "list", "--limit", "-5"], 2, "limit must be between"),
+        (&["sessions", "show", "not-an-id"], 2, "not a valid id"),
+        (&["messages", "list", "00000000-0000-4000-8000-000000000000"], 3, "was not found"),
+    ];
+    for (args, code, message) in cases {
+        let out = hearth(data, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert_eq!(json(data, &["messages", "list", &id, "--json"]), serde_json::json!([]));
+}

@@ -1,0 +1,150 @@
+//! The `chat_messages` table.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::columns;
+use crate::db::Database;
+use crate::error::{Error, Result, StorageContext};
+use crate::limits::{self, Page};
+use crate::sessions;
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+impl Role {
+    /// The stored (and wire) spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Role> {
+        match s {
+            "system" => Ok(Role::System),
+            "user" => Ok(Role::User),
+            "assistant" => Ok(Role::Assistant),
+            other => Err(Error::invalid(format!("unknown role {other:?}: use user, assistant or system"))),
+        }
+    }
+}
+
+/// One stored message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub session_id: Uuid,
+    pub timestamp: DateTime<Utc>,
+    pub role: Role,
+    pub content: String,
+    /// A JSON object; `{}` when there is nothing to say.
+    pub metadata: serde_json::Value,
+}
+
+/// A message to add. `role` is text because it comes straight from a person or the UI.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    pub content: String,
+    /// Defaults to `user`.
+    pub role: Option<String>,
+    /// Must be a JSON object when given.
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Adds a message and marks the session active, in one transaction.
+pub fn add(db: &Database, session_id: &str, new: NewMessage) -> Result<ChatMessage> {
+    let session_id = limits::parse_uuid("session", session_id)?;
+    let role: Role = new.role.as_deref().map(str::parse).transpose()?.unwrap_or(Role::User);
+    let content = content(&new.content)?;
+    let metadata = metadata(new.metadata)?;
+    let at = columns::now();
+    db.write(|tx| {
+        sessions::ensure_exists(tx, session_id)?;
+        tx.execute(
+            "INSERT INTO chat_messages (session_id, timestamp, role, content, metadata) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![session_id.to_string(), columns::to_db(at), role.as_str(), content, metadata.to_string()],
+        )
+        .context("storing a message")?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE sessions SET last_updated_at = ?2 WHERE id = ?1",
+            params![session_id.to_string(), columns::to_db(at)],
+        )
+        .context("marking the session active")?;
+        Ok(ChatMessage { id, session_id, timestamp: at, role, content, metadata })
+    })
+}
+
+/// Lists a session's messages in order (timestamp, then id).
+pub fn list(db: &Database, session_id: &str, page: Page) -> Result<Vec<ChatMessage>> {
+    let session_id = limits::parse_uuid("session", session_id)?;
+    db.read(|conn| {
+        let exists: bool = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1)", [session_id.to_string()], |row| {
+                row.get(0)
+            })
+            .context("looking up a session")?;
+        if !exists {
+            return Err(Error::not_found("session", session_id));
+        }
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, session_id, timestamp, role, content, metadata FROM chat_messages
+                 WHERE session_id = ?1 ORDER BY timestamp, id LIMIT ?2 OFFSET ?3",
+            )
+            .context("preparing the message list")?;
+        let messages = stmt
+            .query_map(params![session_id.to_string(), page.limit, page.offset], message_row)
+            .context("listing messages")?
+            .collect::<rusqlite::Result<_>>()
+            .context("reading messages")?;
+        Ok(messages)
+    })
+}
+
+fn message_row(row: &Row<'_>) -> rusqlite::Result<ChatMessage> {
+    let role: String = row.get(3)?;
+    Ok(ChatMessage {
+        id: row.get(0)?,
+        session_id: columns::uuid(row, 1)?,
+        timestamp: columns::timestamp(row, 2)?,
+        role: role
+            .parse()
+            .map_err(|e: Error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into()))?,
+        content: row.get(4)?,
+        metadata: columns::json(row, 5)?,
+    })
+}
+
+fn content(text: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid("message content must not be empty"));
+    }
+    limits::at_most("message", text.chars().count(), limits::MAX_CONTENT_CHARS, "characters")?;
+    // Kept as written: leading indentation or trailing newlines can matter (code, poems).
+    Ok(text.to_owned())
+}
+
+fn metadata(value: Option<serde_json::Value>) -> Result<serde_json::Value> {
+    let value = value.unwrap_or_else(|| serde_json::json!({}));
+    if !value.is_object() {
+        return Err(Error::invalid("message metadata must be a JSON object"));
+    }
+    limits::at_most("message metadata", value.to_string().len(), limits::MAX_METADATA_BYTES, "bytes")?;
+    Ok(value)
+}

@@ -1,0 +1,227 @@
+//! The `sessions` table and its documents (`session_documents`).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::columns;
+use crate::db::Database;
+use crate::error::{Error, Result, StorageContext};
+use crate::limits::{self, Page};
+use crate::settings;
+
+/// The name a session gets when none is given.
+pub const DEFAULT_SESSION_NAME: &str = "New chat";
+
+/// A chat session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_updated_at: DateTime<Utc>,
+    pub llm_model_name: String,
+    pub metadata_tags: Vec<String>,
+    /// Attached documents, in the order they were attached.
+    pub rag_document_ids: Vec<Uuid>,
+}
+
+/// What a new session is made from; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct NewSession {
+    pub name: Option<String>,
+    pub document_ids: Vec<String>,
+    /// Defaults to the `default_model_name` setting.
+    pub llm_model_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// One page of sessions, most recently active first, with the total count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionPage {
+    pub items: Vec<Session>,
+    pub total: i64,
+}
+
+/// Creates a session.
+pub fn create(db: &Database, new: NewSession) -> Result<Session> {
+    let name = match &new.name {
+        Some(name) => limits::required_text("session name", name, limits::MAX_NAME_CHARS)?,
+        None => DEFAULT_SESSION_NAME.to_owned(),
+    };
+    let model = match &new.llm_model_name {
+        Some(model) => Some(limits::required_text("model name", model, limits::MAX_MODEL_NAME_CHARS)?),
+        None => None,
+    };
+    let documents = document_ids(&new.document_ids)?;
+    let tags = tags(&new.tags)?;
+    let id = Uuid::new_v4();
+    let now = columns::to_db(columns::now());
+    db.write(|tx| {
+        let model = match model {
+            Some(model) => model,
+            None => settings::default_model_name(tx)?,
+        };
+        tx.execute(
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
+            params![id.to_string(), name, now, model, serde_json::to_string(&tags).expect("tags serialize")],
+        )
+        .context("inserting a session")?;
+        for (position, doc) in documents.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO session_documents (session_id, document_id, position, attached_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id.to_string(), doc.to_string(), position as i64, now],
+            )
+            .context("attaching a document to a new session")?;
+        }
+        load(tx, id)
+    })
+}
+
+/// Lists sessions, most recently active first.
+pub fn list(db: &Database, page: Page) -> Result<SessionPage> {
+    db.read(|conn| {
+        let total =
+            conn.query_row("SELECT COUNT(*) FROM sessions", [], |row| row.get(0)).context("counting sessions")?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions
+                 ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?1 OFFSET ?2",
+            )
+            .context("preparing the session list")?;
+        let rows = stmt
+            .query_map(params![page.limit, page.offset], session_row)
+            .context("listing sessions")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading sessions")?;
+        let items = rows
+            .into_iter()
+            .map(|mut s| {
+                s.rag_document_ids = attached(conn, s.id)?;
+                Ok(s)
+            })
+            .collect::<Result<_>>()?;
+        Ok(SessionPage { items, total })
+    })
+}
+
+/// Gets one session.
+pub fn get(db: &Database, id: &str) -> Result<Session> {
+    let id = limits::parse_uuid("session", id)?;
+    db.read(|conn| load(conn, id))
+}
+
+/// Renames a session. Renaming is not activity: `last_updated_at` stays.
+pub fn rename(db: &Database, id: &str, name: &str) -> Result<Session> {
+    let id = limits::parse_uuid("session", id)?;
+    let name = limits::required_text("session name", name, limits::MAX_NAME_CHARS)?;
+    db.write(|tx| {
+        let changed = tx
+            .execute("UPDATE sessions SET name = ?2 WHERE id = ?1", params![id.to_string(), name])
+            .context("renaming a session")?;
+        if changed == 0 {
+            return Err(Error::not_found("session", id));
+        }
+        load(tx, id)
+    })
+}
+
+/// Deletes a session with all its messages and document links, in one transaction.
+pub fn delete(db: &Database, id: &str) -> Result<()> {
+    let id = limits::parse_uuid("session", id)?;
+    db.write(|tx| {
+        // Children first and explicitly: the cascade would do it, but this keeps the delete
+        // correct even on a connection where foreign keys were left off.
+        tx.execute("DELETE FROM chat_messages WHERE session_id = ?1", [id.to_string()])
+            .context("deleting a session's messages")?;
+        tx.execute("DELETE FROM session_documents WHERE session_id = ?1", [id.to_string()])
+            .context("detaching a session's documents")?;
+        let removed =
+            tx.execute("DELETE FROM sessions WHERE id = ?1", [id.to_string()]).context("deleting a session")?;
+        if removed == 0 {
+            return Err(Error::not_found("session", id));
+        }
+        Ok(())
+    })
+}
+
+/// Fails with `NotFound` unless the session exists; for use inside another write.
+pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
+    let found = tx
+        .query_row("SELECT 1 FROM sessions WHERE id = ?1", [id.to_string()], |_| Ok(()))
+        .optional()
+        .context("looking up a session")?;
+    found.ok_or_else(|| Error::not_found("session", id))
+}
+
+fn load(conn: &Connection, id: Uuid) -> Result<Session> {
+    let session = conn
+        .query_row(
+            "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions WHERE id = ?1",
+            [id.to_string()],
+            session_row,
+        )
+        .optional()
+        .context("loading a session")?;
+    let mut session = session.ok_or_else(|| Error::not_found("session", id))?;
+    session.rag_document_ids = attached(conn, id)?;
+    Ok(session)
+}
+
+fn attached(conn: &Connection, id: Uuid) -> Result<Vec<Uuid>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT document_id FROM session_documents WHERE session_id = ?1 ORDER BY position")
+        .context("preparing the session's documents")?;
+    let ids = stmt
+        .query_map([id.to_string()], |row| columns::uuid(row, 0))
+        .context("listing a session's documents")?
+        .collect::<rusqlite::Result<_>>()
+        .context("reading a session's documents")?;
+    Ok(ids)
+}
+
+fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session {
+        id: columns::uuid(row, 0)?,
+        name: row.get(1)?,
+        created_at: columns::timestamp(row, 2)?,
+        last_updated_at: columns::timestamp(row, 3)?,
+        llm_model_name: row.get(4)?,
+        metadata_tags: columns::json(row, 5)?,
+        rag_document_ids: Vec::new(),
+    })
+}
+
+fn document_ids(ids: &[String]) -> Result<Vec<Uuid>> {
+    if ids.len() > limits::MAX_SESSION_DOCUMENTS {
+        return Err(Error::invalid(format!(
+            "a session can have at most {} documents, got {}",
+            limits::MAX_SESSION_DOCUMENTS,
+            ids.len()
+        )));
+    }
+    let mut out: Vec<Uuid> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = limits::parse_uuid("document", id)?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+fn tags(tags: &[String]) -> Result<Vec<String>> {
+    if tags.len() > limits::MAX_TAGS {
+        return Err(Error::invalid(format!("a session can have at most {} tags", limits::MAX_TAGS)));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = limits::required_text("tag", tag, limits::MAX_TAG_CHARS)?;
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    Ok(out)
+}

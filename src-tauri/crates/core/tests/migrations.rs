@@ -1,0 +1,87 @@
+use hearth_core::migrations::{self, latest_version, run_with, runner, schema_version};
+use hearth_core::sessions::{self, NewSession};
+use hearth_core::{Error, paths};
+use refinery::Migration;
+use rusqlite::Connection;
+
+fn first_migration_only() -> refinery::Runner {
+    let first = runner().get_migrations().iter().min_by_key(|m| m.version()).unwrap().clone();
+    let sql = first.sql().unwrap().to_owned();
+    refinery::Runner::new(&[Migration::unapplied(&format!("V{}__{}", first.version(), first.name()), &sql).unwrap()])
+        .set_grouped(true)
+}
+
+#[test]
+fn a_database_created_by_the_first_migration_upgrades_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(paths::DATABASE_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(first_migration_only(), &mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        conn.execute(
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name)
+             VALUES ('5f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', 'from v1', '2025-01-01T00:00:00.000000Z',
+                     '2025-01-01T00:00:00.000000Z', 'old-model')",
+            [],
+        )
+        .unwrap();
+    }
+    let db = hearth_core::open(dir.path()).unwrap();
+    let health = hearth_core::health(&db).unwrap();
+    assert_eq!(health.schema_version, latest_version());
+    assert!(latest_version() >= 2);
+    let old = sessions::get(&db, "5f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11").unwrap();
+    assert_eq!(old.name, "from v1");
+    sessions::create(&db, NewSession::default()).unwrap();
+}
+
+#[test]
+fn an_edited_applied_migration_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(hearth_core::open(dir.path()).unwrap());
+    let edited: Vec<Migration> = runner()
+        .get_migrations()
+        .iter()
+        .map(|m| {
+            let mut sql = m.sql().unwrap().to_owned();
+            if m.version() == 1 {
+                sql.push_str("\nCREATE TABLE sneaky (x INTEGER);\n");
+            }
+            Migration::unapplied(&format!("V{}__{}", m.version(), m.name()), &sql).unwrap()
+        })
+        .collect();
+    let mut conn = Connection::open(dir.path().join(paths::DATABASE_FILE)).unwrap();
+    let err = run_with(refinery::Runner::new(&edited).set_abort_divergent(true), &mut conn).unwrap_err();
+    assert!(matches!(err, Error::Migration(_)), "{err}");
+    let sneaky: i64 =
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sneaky'", [], |r| r.get(0)).unwrap();
+    assert_eq!(sneaky, 0);
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(hearth_core::open(dir.path()).unwrap());
+    let path = dir.path().join(paths::DATABASE_FILE);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '2030-01-01T00:00:00Z', '1')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = hearth_core::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, Error::Migration(_)), "{err}");
+}
+
+#[test]
+fn the_schema_is_current_after_open_and_uses_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hearth_core::open(dir.path()).unwrap();
+    let health = hearth_core::health(&db).unwrap();
+    assert_eq!(health.schema_version, migrations::latest_version());
+    assert_eq!(health.journal_mode, "wal");
+    let fk: i64 = db.read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap())).unwrap();
+    assert_eq!(fk, 1);
+}

@@ -1,0 +1,188 @@
+mod common;
+
+use hearth_core::limits::{MAX_NAME_CHARS, Page};
+use hearth_core::messages::{self, NewMessage};
+use hearth_core::sessions::{self, DEFAULT_SESSION_NAME, NewSession};
+use hearth_core::{Error, settings};
+
+fn named(name: &str) -> NewSession {
+    NewSession { name: Some(name.into()), ..Default::default() }
+}
+
+fn page(limit: i64, offset: i64) -> Page {
+    Page::new(limit, offset).unwrap()
+}
+
+#[test]
+fn create_fills_defaults_and_round_trips() {
+    let (_dir, db) = common::temp_db();
+    let s = sessions::create(&db, NewSession::default()).unwrap();
+    assert_eq!(s.name, DEFAULT_SESSION_NAME);
+    assert_eq!(s.llm_model_name, settings::DEFAULT_MODEL_NAME);
+    assert_eq!(s.created_at, s.last_updated_at);
+    assert!(s.rag_document_ids.is_empty());
+    assert_eq!(s.id.get_version_num(), 4);
+    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap(), s);
+}
+
+#[test]
+fn create_keeps_documents_in_order_without_duplicates_and_tags() {
+    let (_dir, db) = common::temp_db();
+    let a = "7d1c6a43-2f44-4b8e-9a53-1f0f0e7d9b10";
+    let b = "0a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    let s = sessions::create(
+        &db,
+        NewSession {
+            name: Some("  Papers  ".into()),
+            document_ids: vec![a.into(), b.into(), a.into()],
+            llm_model_name: Some("llama3.2".into()),
+            tags: vec!["work".into(), "work".into(), "ml".into()],
+        },
+    )
+    .unwrap();
+    assert_eq!(s.name, "Papers");
+    assert_eq!(s.llm_model_name, "llama3.2");
+    assert_eq!(s.rag_document_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>(), vec![a, b]);
+    assert_eq!(s.metadata_tags, vec!["work", "ml"]);
+    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap(), s);
+}
+
+#[test]
+fn default_model_name_comes_from_settings() {
+    let (_dir, db) = common::temp_db();
+    settings::set_default_model_name(&db, "qwen2.5:7b").unwrap();
+    let s = sessions::create(&db, NewSession::default()).unwrap();
+    assert_eq!(s.llm_model_name, "qwen2.5:7b");
+}
+
+#[test]
+fn list_is_most_recently_active_first_and_paginates_with_total() {
+    let (_dir, db) = common::temp_db();
+    let ids: Vec<String> =
+        (0..5).map(|i| sessions::create(&db, named(&format!("s{i}"))).unwrap().id.to_string()).collect();
+    // A message makes s1 the most recently active, ahead of the newer s2..s4.
+    messages::add(&db, &ids[1], NewMessage { content: "hello".into(), ..Default::default() }).unwrap();
+    let all = sessions::list(&db, page(10, 0)).unwrap();
+    assert_eq!(all.total, 5);
+    let names: Vec<_> = all.items.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["s1", "s4", "s3", "s2", "s0"]);
+
+    let second = sessions::list(&db, page(2, 2)).unwrap();
+    assert_eq!(second.total, 5);
+    assert_eq!(second.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["s3", "s2"]);
+    let past_end = sessions::list(&db, page(2, 10)).unwrap();
+    assert!(past_end.items.is_empty());
+    assert_eq!(past_end.total, 5);
+}
+
+#[test]
+fn rename_changes_only_the_name() {
+    let (_dir, db) = common::temp_db();
+    let s = sessions::create(&db, named("old")).unwrap();
+    let renamed = sessions::rename(&db, &s.id.to_string(), " new name ").unwrap();
+    assert_eq!(renamed.name, "new name");
+    assert_eq!(renamed.last_updated_at, s.last_updated_at, "renaming is not activity");
+    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap().name, "new name");
+}
+
+#[test]
+fn delete_removes_the_session_its_messages_and_documents_only() {
+    let (_dir, db) = common::temp_db();
+    let doomed = sessions::create(
+        &db,
+        NewSession { document_ids: vec!["7d1c6a43-2f44-4b8e-9a53-1f0f0e7d9b10".into()], ..named("doomed") },
+    )
+    .unwrap();
+    let kept = sessions::create(&db, named("kept")).unwrap();
+    for s in [&doomed, &kept] {
+        for text in ["one", "two"] {
+            messages::add(&db, &s.id.to_string(), NewMessage { content: text.into(), ..Default::default() }).unwrap();
+        }
+    }
+    sessions::delete(&db, &doomed.id.to_string()).unwrap();
+
+    assert!(matches!(sessions::get(&db, &doomed.id.to_string()), Err(Error::NotFound { .. })));
+    let health = hearth_core::health(&db).unwrap();
+    assert_eq!(health.sessions, 1);
+    assert_eq!(health.messages, 2, "only the kept session's messages remain");
+    assert_eq!(messages::list(&db, &kept.id.to_string(), page(10, 0)).unwrap().len(), 2);
+    let orphans: i64 =
+        db.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM session_documents", [], |r| r.get(0)).unwrap())).unwrap();
+    assert_eq!(orphans, 0);
+}
+
+#[test]
+fn a_failing_write_rolls_back_everything_it_did() {
+    let (_dir, db) = common::temp_db();
+    let s = sessions::create(&db, named("s")).unwrap();
+    messages::add(&db, &s.id.to_string(), NewMessage { content: "kept".into(), ..Default::default() }).unwrap();
+    // The same delete statements as sessions::delete, then a failure before commit.
+    let result: hearth_core::Result<()> = db.write(|tx| {
+        tx.execute("DELETE FROM chat_messages WHERE session_id = ?1", [s.id.to_string()]).unwrap();
+        tx.execute("DELETE FROM sessions WHERE id = ?1", [s.id.to_string()]).unwrap();
+        Err(Error::InvalidInput("simulated failure".into()))
+    });
+    assert!(result.is_err());
+    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap().name, "s");
+    assert_eq!(messages::list(&db, &s.id.to_string(), page(10, 0)).unwrap().len(), 1);
+}
+
+#[test]
+fn unknown_and_malformed_ids_are_rejected_without_changes() {
+    let (_dir, db) = common::temp_db();
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    assert!(matches!(sessions::get(&db, unknown), Err(Error::NotFound { .. })));
+    assert!(matches!(sessions::rename(&db, unknown, "x"), Err(Error::NotFound { .. })));
+    assert!(matches!(sessions::delete(&db, unknown), Err(Error::NotFound { .. })));
+    for bad in ["", "not-a-uuid", "1234", "'; DROP TABLE sessions; --"] {
+        assert!(matches!(sessions::get(&db, bad), Err(Error::InvalidInput(_))), "{bad:?}");
+        assert!(matches!(sessions::delete(&db, bad), Err(Error::InvalidInput(_))), "{bad:?}");
+    }
+    assert_eq!(sessions::list(&db, page(10, 0)).unwrap().total, 0);
+}
+
+#[test]
+fn bad_names_documents_and_tags_are_rejected_without_changes() {
+    let (_dir, db) = common::temp_db();
+    let too_long = "x".repeat(MAX_NAME_CHARS + 1);
+    let bad = [
+        named(""),
+        named("   \n\t"),
+        named(&too_long),
+        NewSession { llm_model_name: Some(" ".into()), ..Default::default() },
+        NewSession { document_ids: vec!["nope".into()], ..Default::default() },
+        NewSession { tags: vec!["".into()], ..Default::default() },
+    ];
+    for new in bad {
+        let err = sessions::create(&db, new.clone()).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{new:?} gave {err}");
+    }
+    assert!(sessions::create(&db, named(&"é".repeat(MAX_NAME_CHARS))).is_ok(), "the limit counts characters");
+    let s = sessions::list(&db, page(10, 0)).unwrap();
+    assert_eq!(s.total, 1);
+    let err = sessions::rename(&db, &s.items[0].id.to_string(), " ").unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)));
+}
+
+#[test]
+fn pagination_bounds_are_enforced() {
+    for (limit, offset) in [(0, 0), (-1, 0), (1001, 0), (10, -1), (10, 100_000_001), (i64::MAX, 0)] {
+        assert!(matches!(Page::new(limit, offset), Err(Error::InvalidInput(_))), "{limit} {offset}");
+    }
+    assert!(Page::new(1000, 100_000_000).is_ok());
+}
+
+#[test]
+fn data_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let db = hearth_core::open(dir.path()).unwrap();
+        let s = sessions::create(&db, named("durable")).unwrap();
+        messages::add(&db, &s.id.to_string(), NewMessage { content: "first".into(), ..Default::default() }).unwrap();
+        s.id.to_string()
+    };
+    let db = hearth_core::open(dir.path()).unwrap();
+    assert_eq!(sessions::get(&db, &id).unwrap().name, "durable");
+    let msgs = messages::list(&db, &id, page(10, 0)).unwrap();
+    assert_eq!(msgs.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(), ["first"]);
+}

@@ -1,0 +1,42 @@
+//! The TypeScript bindings in `ui/src/lib/api/bindings/` are generated from the DTOs and
+//! committed. This test fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p hearth-app
+//! bindings` rewrites them.
+
+use std::path::PathBuf;
+
+use ts_rs::TS;
+
+use crate::dto::*;
+use crate::error::{ErrorCode, IpcError};
+
+fn bindings_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/api/bindings")
+}
+
+fn check<T: TS + 'static>(stale: &mut Vec<String>) {
+    let path = bindings_dir().join(T::output_path().expect("every DTO has export_to"));
+    let fresh = T::export_to_string().expect("export");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &fresh).unwrap();
+    } else if std::fs::read_to_string(&path).ok().as_deref() != Some(fresh.as_str()) {
+        stale.push(path.display().to_string());
+    }
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let mut stale = Vec::new();
+    check::<ErrorCode>(&mut stale);
+    check::<IpcError>(&mut stale);
+    check::<SessionDto>(&mut stale);
+    check::<SessionPageDto>(&mut stale);
+    check::<RoleDto>(&mut stale);
+    check::<ChatMessageDto>(&mut stale);
+    check::<CreateSessionRequest>(&mut stale);
+    check::<AddMessageRequest>(&mut stale);
+    assert!(
+        stale.is_empty(),
+        "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"
+    );
+}

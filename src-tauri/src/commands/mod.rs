@@ -1,0 +1,4 @@
+//! Thin adapters from IPC to `hearth-core`, one file per domain.
+
+pub mod messages;
+pub mod sessions;

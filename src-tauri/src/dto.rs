@@ -1,0 +1,117 @@
+//! The shapes that cross the IPC boundary. TypeScript types are generated from these (ts-rs) into
+//! `ui/src/lib/api/bindings/`; `tests::bindings_are_fresh` fails when the committed ones are stale.
+
+use hearth_core::messages::{ChatMessage, Role};
+use hearth_core::sessions::{Session, SessionPage};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A chat session. Timestamps are RFC 3339 UTC.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "SessionDto.ts")]
+pub struct SessionDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_updated_at: String,
+    pub llm_model_name: String,
+    pub metadata_tags: Vec<String>,
+    pub rag_document_ids: Vec<String>,
+}
+
+impl From<Session> for SessionDto {
+    fn from(s: Session) -> Self {
+        SessionDto {
+            id: s.id.to_string(),
+            name: s.name,
+            created_at: s.created_at.to_rfc3339(),
+            last_updated_at: s.last_updated_at.to_rfc3339(),
+            llm_model_name: s.llm_model_name,
+            metadata_tags: s.metadata_tags,
+            rag_document_ids: s.rag_document_ids.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// One page of sessions (most recently active first) and how many there are in all.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "SessionPageDto.ts")]
+pub struct SessionPageDto {
+    pub items: Vec<SessionDto>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+impl From<SessionPage> for SessionPageDto {
+    fn from(p: SessionPage) -> Self {
+        SessionPageDto { items: p.items.into_iter().map(Into::into).collect(), total: p.total }
+    }
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "RoleDto.ts")]
+pub enum RoleDto {
+    System,
+    User,
+    Assistant,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::System => RoleDto::System,
+            Role::User => RoleDto::User,
+            Role::Assistant => RoleDto::Assistant,
+        }
+    }
+}
+
+/// A stored message.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "ChatMessageDto.ts")]
+pub struct ChatMessageDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub session_id: String,
+    pub timestamp: String,
+    pub role: RoleDto,
+    pub content: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub metadata: serde_json::Value,
+}
+
+impl From<ChatMessage> for ChatMessageDto {
+    fn from(m: ChatMessage) -> Self {
+        ChatMessageDto {
+            id: m.id,
+            session_id: m.session_id.to_string(),
+            timestamp: m.timestamp.to_rfc3339(),
+            role: m.role.into(),
+            content: m.content,
+            metadata: m.metadata,
+        }
+    }
+}
+
+/// What `create_session` takes; every field may be left out.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+#[ts(export_to = "CreateSessionRequest.ts", optional_fields)]
+pub struct CreateSessionRequest {
+    pub name: Option<String>,
+    pub rag_document_ids: Option<Vec<String>>,
+    pub llm_model_name: Option<String>,
+    pub metadata_tags: Option<Vec<String>>,
+}
+
+/// What `add_message` takes. `role` is free text so that a wrong one gets INVALID_INPUT, not a
+/// deserialization failure.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export_to = "AddMessageRequest.ts")]
+pub struct AddMessageRequest {
+    pub content: String,
+    #[ts(optional)]
+    pub role: Option<String>,
+}

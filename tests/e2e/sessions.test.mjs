@@ -1,0 +1,137 @@
+// The foundation journey, as a person does it in the real window: create a chat, rename it, send
+// two messages, quit, relaunch on the same data, find everything in order, delete the chat.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { CLI, startDriver } from "./driver.mjs";
+
+const shots = process.env.HEARTH_SCREENSHOTS;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-"));
+let driver;
+let browser;
+
+const $t = (id) => browser.$(`[data-testid="${id}"]`);
+const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
+
+async function texts(id) {
+  // textContent, not getText(): WebKitWebDriver's visible-text atom returns "" here.
+  return $$t(id).map(async (el) => (await el.getProperty("textContent")).trim());
+}
+
+async function waitForTexts(id, expected) {
+  await browser.waitUntil(async () => JSON.stringify(await texts(id)) === JSON.stringify(expected), {
+    timeout: 10_000,
+    timeoutMsg: `${id} never became ${JSON.stringify(expected)}; it is ${JSON.stringify(await texts(id))}`,
+  });
+}
+
+function cli(...args) {
+  return JSON.parse(execFileSync(CLI, [...args, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
+}
+
+async function shot(name) {
+  if (shots) await browser.saveScreenshot(path.join(shots, `${name}.png`));
+}
+
+before(async () => {
+  driver = await startDriver({ HEARTH_DATA_DIR: dataDir });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  await driver?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("create, rename, chat, relaunch, and delete a session in the window", async () => {
+  browser = await driver.launch();
+  await (await $t("new-session")).waitForClickable({ timeout: 15_000 });
+  await waitForTexts("session-name", []);
+
+  await (await $t("new-session")).click();
+  await waitForTexts("session-name", ["New chat"]);
+  await browser.waitUntil(async () => (await (await $t("chat-title")).getProperty("textContent")) === "New chat");
+
+  await (await $t("rename-session")).click();
+  const rename = await $t("rename-input");
+  await rename.waitForDisplayed();
+  // The current name starts focused and selected, so typing replaces it. (Element Clear would
+  // blur the field, and WebKitWebDriver's key actions drop doubled letters: send keys instead.)
+  await browser.waitUntil(() =>
+    browser.execute(() => {
+      const el = document.activeElement;
+      return el instanceof HTMLInputElement && el.selectionStart === 0 && el.selectionEnd === el.value.length;
+    }),
+  );
+  await rename.addValue("Trip planning");
+  await browser.keys("Enter");
+  await waitForTexts("session-name", ["Trip planning"]);
+
+  const composer = await $t("composer-input");
+  await composer.click();
+  await composer.addValue("Where should we stay in Lisbon?");
+  await browser.keys("Enter");
+  await waitForTexts("message-content", ["Where should we stay in Lisbon?"]);
+  await composer.addValue("Near Alfama, ideally");
+  await browser.keys(["Shift", "Enter"]);
+  await composer.addValue("with a view.");
+  await browser.keys("Enter");
+  await waitForTexts("message-content", ["Where should we stay in Lisbon?", "Near Alfama, ideally\nwith a view."]);
+  assert.equal(await composer.getValue(), "", "the composer is cleared after sending");
+  await shot("chat");
+
+  // The window wrote to the same database the CLI reads.
+  const listed = cli("sessions", "list");
+  assert.equal(listed.total, 1);
+  assert.equal(listed.items[0].name, "Trip planning");
+  const id = listed.items[0].id;
+  assert.deepEqual(
+    cli("messages", "list", id).map((m) => [m.role, m.content]),
+    [
+      ["user", "Where should we stay in Lisbon?"],
+      ["user", "Near Alfama, ideally\nwith a view."],
+    ],
+  );
+
+  // Quit and relaunch on the same data directory.
+  await browser.deleteSession();
+  browser = await driver.launch();
+  await waitForTexts("session-name", ["Trip planning"]);
+  await (await $t("session-name")).click();
+  await waitForTexts("message-content", ["Where should we stay in Lisbon?", "Near Alfama, ideally\nwith a view."]);
+
+  // Delete asks first; Cancel keeps the session.
+  await (await $t("delete-session")).click();
+  await (await $t("confirm-dialog")).waitForDisplayed();
+  await shot("confirm-delete");
+  await (await $t("confirm-cancel")).click();
+  await waitForTexts("session-name", ["Trip planning"]);
+
+  await (await $t("delete-session")).click();
+  await (await $t("confirm-ok")).click();
+  await waitForTexts("session-name", []);
+  assert.equal(cli("sessions", "list").total, 0);
+  assert.equal(cli("doctor").messages, 0, "the session's messages went with it");
+});
+
+test("bad input shows a clear error and loses nothing", async () => {
+  browser ??= await driver.launch();
+  await (await $t("new-session")).click();
+  const composer = await $t("composer-input");
+  await composer.waitForDisplayed();
+  const send = await $t("send");
+  await composer.addValue("   ");
+  assert.equal(await send.isEnabled(), false, "whitespace cannot be sent");
+
+  // A command called with a malformed id answers with a code the UI can branch on.
+  const err = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__
+      .invoke("add_message", { sessionId: "not-a-uuid", request: { content: "x" } })
+      .then(() => done(null), (e) => done(e));
+  });
+  assert.equal(err.code, "INVALID_INPUT");
+  assert.match(err.message, /not a valid id/);
+});

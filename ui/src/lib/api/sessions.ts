@@ -1,0 +1,19 @@
+import { call } from "./invoke";
+import type { CreateSessionRequest } from "./bindings/CreateSessionRequest";
+import type { SessionDto } from "./bindings/SessionDto";
+import type { SessionPageDto } from "./bindings/SessionPageDto";
+
+export type { SessionDto, SessionPageDto, CreateSessionRequest };
+
+export const createSession = (request: CreateSessionRequest = {}) =>
+  call<SessionDto>("create_session", { request });
+
+export const listSessions = (limit: number, offset: number) =>
+  call<SessionPageDto>("list_sessions", { limit, offset });
+
+export const getSession = (id: string) => call<SessionDto>("get_session", { id });
+
+export const renameSession = (id: string, name: string) =>
+  call<SessionDto>("rename_session", { id, name });
+
+export const deleteSession = (id: string) => call<null>("delete_session", { id });

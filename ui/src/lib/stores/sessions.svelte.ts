@@ -1,0 +1,110 @@
+import { ApiError } from "../api/invoke";
+import * as api from "../api/sessions";
+import type { SessionDto } from "../api/sessions";
+
+/** How many sessions the sidebar asks for at a time. */
+export const SESSION_PAGE = 50;
+
+/** The sidebar's sessions: most recently active first, loaded a page at a time. */
+export class SessionsStore {
+  items = $state<SessionDto[]>([]);
+  total = $state(0);
+  selectedId = $state<string | null>(null);
+  loading = $state(false);
+  /** The last failure, for the person to read; cleared by the next success. */
+  error = $state<ApiError | null>(null);
+
+  selected = $derived(this.items.find((s) => s.id === this.selectedId) ?? null);
+  hasMore = $derived(this.items.length < this.total);
+
+  /** Reloads from the top, keeping as many rows as were shown. */
+  async refresh(): Promise<void> {
+    await this.guard(() => this.reload());
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.hasMore || this.loading) return;
+    await this.guard(async () => {
+      const page = await api.listSessions(SESSION_PAGE, this.items.length);
+      const known = new Set(this.items.map((s) => s.id));
+      this.items = [...this.items, ...page.items.filter((s) => !known.has(s.id))];
+      this.total = page.total;
+    });
+  }
+
+  /** Creates a session, puts it first and selects it. */
+  async create(request: api.CreateSessionRequest = {}): Promise<SessionDto | null> {
+    return this.guard(async () => {
+      const session = await api.createSession(request);
+      this.items = [session, ...this.items];
+      this.total += 1;
+      this.selectedId = session.id;
+      return session;
+    });
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    const done = await this.guard(async () => {
+      const renamed = await api.renameSession(id, name);
+      this.items = this.items.map((s) => (s.id === id ? renamed : s));
+      return true;
+    });
+    return done ?? false;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const done = await this.guard(async () => {
+      await api.deleteSession(id);
+      this.forget(id);
+      return true;
+    });
+    return done ?? false;
+  }
+
+  select(id: string | null): void {
+    this.selectedId = id;
+  }
+
+  /** A message was added: the session is now the most recently active. */
+  touch(id: string, at: string): void {
+    const session = this.items.find((s) => s.id === id);
+    if (!session) return;
+    this.items = [{ ...session, last_updated_at: at }, ...this.items.filter((s) => s.id !== id)];
+  }
+
+  private forget(id: string): void {
+    const before = this.items.length;
+    this.items = this.items.filter((s) => s.id !== id);
+    this.total = Math.max(0, this.total - (before - this.items.length));
+    if (this.selectedId === id) this.selectedId = null;
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T | null> {
+    this.loading = true;
+    try {
+      const value = await work();
+      this.error = null;
+      return value;
+    } catch (e) {
+      const err = e instanceof ApiError ? e : new ApiError("INTERNAL", String(e));
+      this.error = err;
+      // Someone else (the CLI, another window) deleted it: drop our stale copy.
+      if (err.code === "NOT_FOUND") await this.refreshQuietly();
+      return null;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const page = await api.listSessions(Math.max(SESSION_PAGE, this.items.length), 0);
+    this.items = page.items;
+    this.total = page.total;
+    if (this.selectedId && !this.items.some((s) => s.id === this.selectedId)) this.selectedId = null;
+  }
+
+  private async refreshQuietly(): Promise<void> {
+    // The original error is already shown; a failing reload adds nothing to it.
+    await this.reload().catch(() => {});
+  }
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import { fakeBackend } from "../test-ipc";
+import { SESSION_PAGE, SessionsStore } from "./sessions.svelte";
+import { ChatStore } from "./chat.svelte";
+import type { SessionDto } from "../api/sessions";
+import type { ChatMessageDto } from "../api/messages";
+
+function makeSession(i: number): SessionDto {
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    name: `s${i}`,
+    created_at: "2026-01-01T00:00:00Z",
+    last_updated_at: `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`,
+    llm_model_name: "placeholder",
+    metadata_tags: [],
+    rag_document_ids: [],
+  };
+}
+
+/** A tiny in-memory backend with the real commands' contract. */
+function backend(count: number) {
+  let sessions = Array.from({ length: count }, (_, i) => makeSession(i));
+  const messages: ChatMessageDto[] = [];
+  const calls = fakeBackend({
+    list_sessions: ({ limit, offset }) => ({
+      items: sessions.slice(offset as number, (offset as number) + (limit as number)),
+      total: sessions.length,
+    }),
+    create_session: ({ request }) => {
+      const s = { ...makeSession(1000), name: (request as { name?: string }).name ?? "New chat" };
+      sessions = [s, ...sessions];
+      return s;
+    },
+    rename_session: ({ id, name }) => {
+      if (!(name as string).trim()) throw { code: "INVALID_INPUT", message: "session name must not be empty" };
+      const s = sessions.find((x) => x.id === id);
+      if (!s) throw { code: "NOT_FOUND", message: `session ${id} was not found` };
+      s.name = name as string;
+      return { ...s };
+    },
+    delete_session: ({ id }) => {
+      if (!sessions.some((s) => s.id === id)) throw { code: "NOT_FOUND", message: "gone" };
+      sessions = sessions.filter((s) => s.id !== id);
+      return null;
+    },
+    add_message: ({ sessionId, request }) => {
+      const content = (request as { content: string }).content;
+      if (!content.trim()) throw { code: "INVALID_INPUT", message: "message content must not be empty" };
+      const m: ChatMessageDto = {
+        id: messages.length + 1,
+        session_id: sessionId as string,
+        timestamp: `2026-02-01T00:00:0${messages.length}Z`,
+        role: "user",
+        content,
+        metadata: {},
+      };
+      messages.push(m);
+      return m;
+    },
+    list_messages: ({ sessionId }) => messages.filter((m) => m.session_id === sessionId),
+  });
+  return { calls, remove: (id: string) => (sessions = sessions.filter((s) => s.id !== id)) };
+}
+
+describe("SessionsStore", () => {
+  it("loads a page, then more, with the total", async () => {
+    backend(SESSION_PAGE + 7);
+    const store = new SessionsStore();
+    await store.refresh();
+    expect(store.items).toHaveLength(SESSION_PAGE);
+    expect(store.total).toBe(SESSION_PAGE + 7);
+    expect(store.hasMore).toBe(true);
+    await store.loadMore();
+    expect(store.items).toHaveLength(SESSION_PAGE + 7);
+    expect(store.hasMore).toBe(false);
+  });
+
+  it("creates a session first in the list and selects it", async () => {
+    backend(2);
+    const store = new SessionsStore();
+    await store.refresh();
+    const created = await store.create({ name: "Fresh" });
+    expect(store.items[0].name).toBe("Fresh");
+    expect(store.selectedId).toBe(created?.id);
+    expect(store.selected?.name).toBe("Fresh");
+    expect(store.total).toBe(3);
+  });
+
+  it("renames, and keeps the error code when a rename is refused", async () => {
+    backend(2);
+    const store = new SessionsStore();
+    await store.refresh();
+    expect(await store.rename(store.items[0].id, "Renamed")).toBe(true);
+    expect(store.items[0].name).toBe("Renamed");
+    expect(await store.rename(store.items[0].id, "  ")).toBe(false);
+    expect(store.error?.code).toBe("INVALID_INPUT");
+    expect(store.items[0].name).toBe("Renamed");
+  });
+
+  it("deletes the selected session and clears the selection", async () => {
+    backend(3);
+    const store = new SessionsStore();
+    await store.refresh();
+    const id = store.items[1].id;
+    store.select(id);
+    expect(await store.remove(id)).toBe(true);
+    expect(store.items.map((s) => s.id)).not.toContain(id);
+    expect(store.total).toBe(2);
+    expect(store.selectedId).toBeNull();
+  });
+
+  it("drops a session that vanished elsewhere when the backend says NOT_FOUND", async () => {
+    const fake = backend(3);
+    const store = new SessionsStore();
+    await store.refresh();
+    const id = store.items[0].id;
+    store.select(id);
+    fake.remove(id);
+    expect(await store.rename(id, "x")).toBe(false);
+    expect(store.error?.code).toBe("NOT_FOUND");
+    expect(store.items.map((s) => s.id)).not.toContain(id);
+    expect(store.selectedId).toBeNull();
+  });
+
+  it("moves a session to the top when it gets a message", async () => {
+    backend(3);
+    const store = new SessionsStore();
+    await store.refresh();
+    const last = store.items[2];
+    store.touch(last.id, "2026-03-01T00:00:00Z");
+    expect(store.items[0].id).toBe(last.id);
+    expect(store.items[0].last_updated_at).toBe("2026-03-01T00:00:00Z");
+    expect(store.items).toHaveLength(3);
+  });
+});
+
+describe("ChatStore", () => {
+  it("opens a session, sends messages in order, and refuses empty ones", async () => {
+    backend(1);
+    const chat = new ChatStore();
+    const id = makeSession(0).id;
+    await chat.open(id);
+    expect(chat.messages).toEqual([]);
+    expect((await chat.send("first"))?.content).toBe("first");
+    expect((await chat.send("second"))?.content).toBe("second");
+    expect(chat.messages.map((m) => m.content)).toEqual(["first", "second"]);
+    expect(await chat.send("   ")).toBeNull();
+    expect(chat.messages).toHaveLength(2);
+
+    const reopened = new ChatStore();
+    await reopened.open(id);
+    expect(reopened.messages.map((m) => m.content)).toEqual(["first", "second"]);
+  });
+
+  it("keeps the error code when the backend refuses a message", async () => {
+    fakeBackend({
+      list_messages: () => [],
+      add_message: () => {
+        throw { code: "NOT_FOUND", message: "session gone was not found" };
+      },
+    });
+    const chat = new ChatStore();
+    await chat.open("gone");
+    expect(await chat.send("hello")).toBeNull();
+    expect(chat.error?.code).toBe("NOT_FOUND");
+    expect(chat.messages).toEqual([]);
+    expect(chat.sending).toBe(false);
+  });
+});

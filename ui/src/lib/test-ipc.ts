@@ -1,0 +1,19 @@
+import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach } from "vitest";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/** Routes Tauri commands to `handlers` through Tauri's own IPC mock, and records every call. */
+export function fakeBackend(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    const handler = handlers[cmd];
+    if (!handler) throw `unknown command ${cmd}`;
+    return handler(args);
+  });
+  return calls;
+}
+
+afterEach(() => clearMocks());
