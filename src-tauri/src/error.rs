@@ -12,6 +12,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// The database failed or could not be opened.
     Storage,
+    /// The embedding model is missing or broken (chat without documents still works).
+    ModelUnavailable,
     /// A bug: a background task panicked or was cancelled.
     Internal,
 }
@@ -38,6 +40,7 @@ impl From<hearth_core::Error> for IpcError {
             E::NotFound { .. } => ErrorCode::NotFound,
             E::InvalidInput(_) => ErrorCode::InvalidInput,
             E::Storage { .. } | E::Migration(_) | E::Io { .. } => ErrorCode::Storage,
+            E::ModelUnavailable(_) => ErrorCode::ModelUnavailable,
         };
         if code == ErrorCode::Storage {
             tracing::error!(error = %err, "storage error");
@@ -59,6 +62,7 @@ mod tests {
             (hearth_core::Error::NotFound { what: "session", id: "x".into() }, "NOT_FOUND"),
             (hearth_core::Error::InvalidInput("bad".into()), "INVALID_INPUT"),
             (hearth_core::Error::Migration("edited".into()), "STORAGE"),
+            (hearth_core::Error::ModelUnavailable("missing".into()), "MODEL_UNAVAILABLE"),
         ];
         for (err, code) in cases {
             let message = err.to_string();

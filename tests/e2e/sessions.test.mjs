@@ -114,7 +114,7 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
   await (await $t("confirm-ok")).click();
   await waitForTexts("session-name", []);
   assert.equal(cli("sessions", "list").total, 0);
-  assert.equal(cli("doctor").messages, 0, "the session's messages went with it");
+  assert.equal(cli("doctor").database.messages, 0, "the session's messages went with it");
 });
 
 test("bad input shows a clear error and loses nothing", async () => {

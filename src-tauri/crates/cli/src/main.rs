@@ -35,6 +35,7 @@ fn exit_code(err: &Error) -> u8 {
     match err {
         Error::InvalidInput(_) => 2,
         Error::NotFound { .. } => 3,
+        Error::ModelUnavailable(_) => 4,
         Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } => 1,
     }
 }
@@ -51,7 +52,10 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
     let db = open(&cli)?;
     let out = Out::new(cli.json);
     match cli.command {
-        Command::Doctor => out.health(&hearth_core::health(&db)?),
+        Command::Doctor => {
+            let model = hearth_core::embedding::model_status(&hearth_core::embedding::locate_model_dir(None));
+            out.health(&hearth_core::health(&db)?, &model)
+        }
         Command::Sessions { command } => match command {
             SessionsCommand::Create { name, docs, model, tags } => {
                 let new = NewSession { name, document_ids: docs, llm_model_name: model, tags };

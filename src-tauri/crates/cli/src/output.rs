@@ -1,5 +1,6 @@
 use std::io::Write;
 
+use hearth_core::embedding::ModelStatus;
 use hearth_core::messages::ChatMessage;
 use hearth_core::sessions::{Session, SessionPage};
 use hearth_core::{Health, Result};
@@ -15,11 +16,24 @@ impl Out {
         Out { json }
     }
 
-    pub fn health(&self, h: &Health) -> Result<()> {
-        self.emit(h, || {
+    pub fn health(&self, h: &Health, model: &ModelStatus) -> Result<()> {
+        let value = serde_json::json!({ "database": h, "model": model });
+        self.emit(&value, || {
+            let model_line = match (&model.model_id, &model.error) {
+                (Some(id), _) => format!("{id} (loads)"),
+                (None, Some(error)) => format!("unavailable: {error}"),
+                (None, None) => "unknown".to_owned(),
+            };
             format!(
-                "database:       {}\nschema version: {} (this build: {})\nsqlite:         {} ({})\nsessions:       {}\nmessages:       {}\n",
-                h.database_path, h.schema_version, h.latest_schema_version, h.sqlite_version, h.journal_mode, h.sessions, h.messages
+                "database:       {}\nschema version: {} (this build: {})\nsqlite:         {} ({})\nsessions:       {}\nmessages:       {}\nmodel dir:      {}\nmodel:          {model_line}\n",
+                h.database_path,
+                h.schema_version,
+                h.latest_schema_version,
+                h.sqlite_version,
+                h.journal_mode,
+                h.sessions,
+                h.messages,
+                model.dir
             )
         })
     }

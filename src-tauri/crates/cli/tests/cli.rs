@@ -37,11 +37,27 @@ fn sessions_and_messages_round_trip_through_the_cli() {
     assert!(text.contains(&id) && text.contains("  X  ") && text.contains("(1 of 1 sessions)"), "{text}");
 
     let doctor = json(data, &["doctor", "--json"]);
-    assert_eq!(doctor["schema_version"], doctor["latest_schema_version"]);
-    assert!(doctor["database_path"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+    assert_eq!(doctor["database"]["schema_version"], doctor["database"]["latest_schema_version"]);
+    assert!(doctor["database"]["database_path"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+    assert_eq!(doctor["model"]["model_id"], "all-minilm-l6-v2-int8@8199be6f699a");
 
     assert!(hearth(data, &["sessions", "rm", &id]).status.success());
     assert_eq!(json(data, &["sessions", "list", "--json"])["total"], 0);
+}
+
+#[test]
+fn doctor_says_when_the_model_is_missing_and_sessions_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .env("HEARTH_DATA_DIR", dir.path())
+        .env("HEARTH_MODEL_DIR", dir.path().join("no-model"))
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.contains("model:          unavailable:") && text.contains("fetch_model.py"), "{text}");
+    json(dir.path(), &["sessions", "create", "--json"]);
 }
 
 #[test]

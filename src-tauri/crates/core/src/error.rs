@@ -20,6 +20,9 @@ pub enum Error {
     /// The schema could not be brought up to date (including an edited, already applied migration).
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// The embedding model or ONNX Runtime is missing, corrupt or failed; the message says how to fix it.
+    #[error("{0}")]
+    ModelUnavailable(String),
     /// A file-system operation failed; `context` says which.
     #[error("{context}: {source}")]
     Io {

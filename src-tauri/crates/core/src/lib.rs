@@ -4,6 +4,7 @@
 
 mod columns;
 pub mod db;
+pub mod embedding;
 pub mod error;
 pub mod limits;
 pub mod messages;

