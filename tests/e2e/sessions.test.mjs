@@ -14,11 +14,15 @@ let driver;
 let browser;
 
 const $t = (id) => browser.$(`[data-testid="${id}"]`);
-const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
 
-async function texts(id) {
-  // textContent, not getText(): WebKitWebDriver's visible-text atom returns "" here.
-  return $$t(id).map(async (el) => (await el.getProperty("textContent")).trim());
+/** The texts of every element with `data-testid=id`, read in one in-page call: a re-render
+ * between finding elements and reading them cannot leave a stale reference. (textContent, not
+ * getText(): WebKitWebDriver's visible-text atom returns "" here.) */
+function texts(id) {
+  return browser.execute(
+    (sel) => Array.from(document.querySelectorAll(sel), (el) => (el.textContent ?? "").trim()),
+    `[data-testid="${id}"]`,
+  );
 }
 
 async function waitForTexts(id, expected) {

@@ -30,6 +30,58 @@ pub enum Command {
         #[command(subcommand)]
         command: MessagesCommand,
     },
+    /// Add, list, show and remove documents in the library.
+    Docs {
+        #[command(subcommand)]
+        command: DocsCommand,
+    },
+    /// Measure retrieval quality on a test collection.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+    /// Search the library's documents.
+    Search {
+        query: String,
+        /// Only these documents (ids).
+        #[arg(long, num_args = 1.., value_name = "ID")]
+        docs: Option<Vec<String>>,
+        /// hybrid (keyword and meaning, fused), vector (meaning) or keyword.
+        #[arg(long, default_value = "hybrid")]
+        mode: String,
+        /// How many results.
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Ingest a TREC collection (corpus/*.trec, query-text.trec, qrels) into a temporary database
+    /// and print nDCG@10 and recall@100 for each search mode.
+    Trec { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// Add files: extract, chunk, embed and index them (.txt and .md so far).
+    Add {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List documents, newest first.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show a document and its chunks.
+    Show {
+        id: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Remove a document from the library and from every session.
+    Rm { id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! `hearth`: the command line over Hearth's engine, on the same database as the desktop app.
 
 mod args;
+mod docs;
 mod output;
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use hearth_core::messages::{self, NewMessage};
 use hearth_core::sessions::{self, NewSession};
 use hearth_core::{Database, Error};
 
-use args::{Cli, Command, MessagesCommand, SessionsCommand};
+use args::{Cli, Command, DocsCommand, EvalCommand, MessagesCommand, SessionsCommand};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -80,5 +81,16 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
                 out.messages(&messages::list(&db, &session, Page::new(page.limit, page.offset)?)?)
             }
         },
+        Command::Docs { command } => match command {
+            DocsCommand::Add { paths } => docs::add(&db, &out, &paths),
+            DocsCommand::List { page } => docs::list(&db, &out, Page::new(page.limit, page.offset)?),
+            DocsCommand::Show { id, page } => docs::show(&db, &out, &id, Page::new(page.limit, page.offset)?),
+            DocsCommand::Rm { id } => {
+                hearth_core::documents::delete(&db, &id)?;
+                out.done(&format!("deleted document {id}"))
+            }
+        },
+        Command::Eval { command: EvalCommand::Trec { dir } } => docs::eval_trec(&out, &dir),
+        Command::Search { query, docs, mode, k } => docs::search(&db, &out, &query, docs.as_deref(), &mode, k),
     }
 }

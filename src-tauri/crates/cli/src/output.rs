@@ -1,7 +1,10 @@
 use std::io::Write;
 
+use hearth_core::documents::{Document, DocumentPage, StoredChunk};
 use hearth_core::embedding::ModelStatus;
+use hearth_core::ingest::Added;
 use hearth_core::messages::ChatMessage;
+use hearth_core::search::Hit;
 use hearth_core::sessions::{Session, SessionPage};
 use hearth_core::{Health, Result};
 use serde::Serialize;
@@ -58,6 +61,89 @@ impl Out {
         self.emit(&list, || list.iter().map(message_line).collect())
     }
 
+    pub fn added(&self, results: &[std::result::Result<Added, (String, hearth_core::Error)>]) -> Result<()> {
+        let value: Vec<serde_json::Value> = results
+            .iter()
+            .map(|r| match r {
+                Ok(a) => serde_json::json!({ "document": a.document, "existing": a.existing }),
+                Err((path, e)) => serde_json::json!({ "path": path, "error": e.to_string() }),
+            })
+            .collect();
+        self.emit(&value, || {
+            results
+                .iter()
+                .map(|r| match r {
+                    Ok(a) if a.existing => format!("{}  {}  already in the library\n", a.document.id, a.document.name),
+                    Ok(a) => format!("{}\n", document_line(&a.document)),
+                    Err((path, e)) => format!("error  {path}: {e}\n"),
+                })
+                .collect()
+        })
+    }
+
+    pub fn documents(&self, page: &DocumentPage) -> Result<()> {
+        self.emit(page, || {
+            let mut text: String = page.items.iter().map(|d| document_line(d) + "\n").collect();
+            text.push_str(&format!("({} of {} documents)\n", page.items.len(), page.total));
+            text
+        })
+    }
+
+    pub fn document(&self, d: &Document, chunks: &[StoredChunk]) -> Result<()> {
+        self.emit(&serde_json::json!({ "document": d, "chunks": chunks }), || {
+            let mut text = document_line(d) + "\n\n";
+            for c in chunks {
+                text.push_str(&format!(
+                    "--- chunk {} ({} tokens, chars {}..{})\n{}\n\n",
+                    c.ordinal, c.token_count, c.char_start, c.char_end, c.text
+                ));
+            }
+            text
+        })
+    }
+
+    pub fn hits(&self, hits: &[Hit]) -> Result<()> {
+        self.emit(hits, || {
+            if hits.is_empty() {
+                return "no results\n".to_owned();
+            }
+            hits.iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let rank = |c: Option<hearth_core::search::ComponentRank>| {
+                        c.map_or("-".to_owned(), |c| c.rank.to_string())
+                    };
+                    let page = h.page.map(|p| format!(", page {p}")).unwrap_or_default();
+                    format!(
+                        "[{}] {}{page}  score {:.4} (keyword #{}, vector #{})\n    {}\n",
+                        i + 1,
+                        h.document_name,
+                        h.score,
+                        rank(h.keyword),
+                        rank(h.vector),
+                        snippet(&h.text)
+                    )
+                })
+                .collect()
+        })
+    }
+
+    pub fn eval(&self, r: &hearth_core::eval::Report) -> Result<()> {
+        self.emit(r, || {
+            let mut text = format!(
+                "{} documents ingested in {:.1} s; {} judged queries\n\n| mode | nDCG@10 | recall@100 | mean query ms |\n|---|---|---|---|\n",
+                r.documents, r.ingest_seconds, r.queries
+            );
+            for m in &r.modes {
+                text.push_str(&format!(
+                    "| {:?} | {:.4} | {:.4} | {:.1} |\n",
+                    m.mode, m.ndcg_at_10, m.recall_at_100, m.mean_query_ms
+                ));
+            }
+            text
+        })
+    }
+
     pub fn done(&self, what: &str) -> Result<()> {
         self.emit(&serde_json::json!({ "ok": true, "message": what }), || format!("{what}\n"))
     }
@@ -80,6 +166,21 @@ fn session_line(s: &Session) -> String {
         n => format!("  [{n} document{}]", if n == 1 { "" } else { "s" }),
     };
     format!("{}  {}  (model {}, active {}){docs}", s.id, s.name, s.llm_model_name, s.last_updated_at.to_rfc3339())
+}
+
+fn document_line(d: &Document) -> String {
+    let error = d.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
+    let plural = if d.chunk_count == 1 { "" } else { "s" };
+    format!("{}  {}  {} ({}, {} chunk{plural}){error}", d.id, d.name, d.status.as_str(), d.doc_type, d.chunk_count)
+}
+
+/// The first 200 characters on one line.
+fn snippet(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
 }
 
 fn message_line(m: &ChatMessage) -> String {

@@ -81,3 +81,36 @@ fn bad_input_gets_a_clear_error_and_a_distinct_exit_code() {
     }
     assert_eq!(json(data, &["messages", "list", &id, "--json"]), serde_json::json!([]));
 }
+
+#[test]
+fn documents_are_added_searched_attached_and_removed_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
+    let lighthouses = fixtures.join("lighthouses.md");
+    let sourdough = fixtures.join("sourdough.txt");
+    let added = json(data, &["docs", "add", lighthouses.to_str().unwrap(), sourdough.to_str().unwrap(), "--json"]);
+    let ids: Vec<String> =
+        added.as_array().unwrap().iter().map(|a| a["document"]["id"].as_str().unwrap().to_owned()).collect();
+    assert!(added.as_array().unwrap().iter().all(|a| a["document"]["status"] == "ready"), "{added}");
+
+    let hits = json(data, &["search", "what did keepers do during fog", "-k", "3", "--json"]);
+    assert_eq!(hits[0]["document_name"], "lighthouses.md");
+    assert!(hits[0]["text"].as_str().unwrap().contains("fog"), "{}", hits[0]);
+    let rare = json(data, &["search", "wickies", "--mode", "keyword", "--json"]);
+    assert_eq!(rare.as_array().unwrap().len(), 1);
+    assert_eq!(rare[0]["document_name"], "lighthouses.md");
+    let filtered = json(data, &["search", "wickies lens keeper", "--docs", &ids[1], "--json"]);
+    assert!(filtered.as_array().unwrap().iter().all(|h| h["document_name"] == "sourdough.txt"));
+
+    let session = json(data, &["sessions", "create", "--docs", &ids[0], &ids[1], "--json"]);
+    assert_eq!(session["rag_document_ids"], serde_json::json!(ids));
+    assert!(hearth(data, &["docs", "rm", &ids[0]]).status.success());
+    let session = json(data, &["sessions", "show", session["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(session["rag_document_ids"], serde_json::json!([ids[1]]));
+    assert_eq!(json(data, &["docs", "list", "--json"])["total"], 1);
+
+    let unsupported = hearth(data, &["docs", "add", "/etc/hostname"]);
+    assert_eq!(unsupported.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unsupported.stdout).contains("not a supported document type"));
+}

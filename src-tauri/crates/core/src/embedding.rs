@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -87,7 +86,7 @@ impl LocalEmbedder {
             special_tokens_map_file: read("special_tokens_map.json")?,
             tokenizer_config_file: read("tokenizer_config.json")?,
         };
-        let model_id = format!("all-minilm-l6-v2-int8@{}", &hex(&Sha256::digest(&onnx))[..12]);
+        let model_id = format!("all-minilm-l6-v2-int8@{}", &crate::sha256_hex(&onnx)[..12]);
         let environment = ort_environment(&dir.join(ORT_LIBRARY))?;
         // Mean pooling: without it fastembed silently uses CLS pooling, wrong for this model.
         let model = UserDefinedEmbeddingModel::new(onnx, tokenizer).with_pooling(Pooling::Mean);
@@ -137,8 +136,4 @@ fn ort_environment(library: &Path) -> Result<ort::environment::Environment> {
     })
     .clone()
     .map_err(Error::ModelUnavailable)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

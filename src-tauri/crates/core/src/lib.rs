@@ -2,16 +2,23 @@
 //! Tauri: it takes plain arguments and returns domain types. Every call is blocking (SQLite);
 //! async callers run it on a blocking thread.
 
+pub mod chunking;
 mod columns;
 pub mod db;
+pub mod documents;
 pub mod embedding;
 pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod ingest;
 pub mod limits;
 pub mod messages;
 pub mod migrations;
 pub mod paths;
+pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod vectors;
 
 pub use db::Database;
 pub use error::{Error, Result};
@@ -21,6 +28,12 @@ use std::path::Path;
 /// Opens the database in `data_dir` (creating it and its schema as needed).
 pub fn open(data_dir: &Path) -> Result<Database> {
     Database::open(&data_dir.join(paths::DATABASE_FILE))
+}
+
+/// The lowercase hex sha256 of `data` (content dedup, model ids).
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Facts about a database for `hearth doctor`.

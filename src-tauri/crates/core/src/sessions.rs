@@ -70,6 +70,7 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
         )
         .context("inserting a session")?;
         for (position, doc) in documents.iter().enumerate() {
+            crate::documents::ensure_exists(tx, *doc)?;
             tx.execute(
                 "INSERT INTO session_documents (session_id, document_id, position, attached_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id.to_string(), doc.to_string(), position as i64, now],

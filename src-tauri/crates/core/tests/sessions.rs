@@ -28,13 +28,13 @@ fn create_fills_defaults_and_round_trips() {
 #[test]
 fn create_keeps_documents_in_order_without_duplicates_and_tags() {
     let (_dir, db) = common::temp_db();
-    let a = "7d1c6a43-2f44-4b8e-9a53-1f0f0e7d9b10";
-    let b = "0a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    let a = common::insert_document(&db, "a.txt").to_string();
+    let b = common::insert_document(&db, "b.txt").to_string();
     let s = sessions::create(
         &db,
         NewSession {
             name: Some("  Papers  ".into()),
-            document_ids: vec![a.into(), b.into(), a.into()],
+            document_ids: vec![a.clone(), b.clone(), a.clone()],
             llm_model_name: Some("llama3.2".into()),
             tags: vec!["work".into(), "work".into(), "ml".into()],
         },
@@ -88,11 +88,8 @@ fn rename_changes_only_the_name() {
 #[test]
 fn delete_removes_the_session_its_messages_and_documents_only() {
     let (_dir, db) = common::temp_db();
-    let doomed = sessions::create(
-        &db,
-        NewSession { document_ids: vec!["7d1c6a43-2f44-4b8e-9a53-1f0f0e7d9b10".into()], ..named("doomed") },
-    )
-    .unwrap();
+    let doc = common::insert_document(&db, "a.txt").to_string();
+    let doomed = sessions::create(&db, NewSession { document_ids: vec![doc], ..named("doomed") }).unwrap();
     let kept = sessions::create(&db, named("kept")).unwrap();
     for s in [&doomed, &kept] {
         for text in ["one", "two"] {
@@ -157,6 +154,8 @@ fn bad_names_documents_and_tags_are_rejected_without_changes() {
         let err = sessions::create(&db, new.clone()).unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{new:?} gave {err}");
     }
+    let unknown_doc = NewSession { document_ids: vec!["00000000-0000-4000-8000-000000000000".into()], ..named("x") };
+    assert!(matches!(sessions::create(&db, unknown_doc), Err(Error::NotFound { .. })));
     assert!(sessions::create(&db, named(&"é".repeat(MAX_NAME_CHARS))).is_ok(), "the limit counts characters");
     let s = sessions::list(&db, page(10, 0)).unwrap();
     assert_eq!(s.total, 1);

@@ -1,0 +1,197 @@
+//! The `documents` table and its chunks.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::columns;
+use crate::db::Database;
+use crate::error::{Error, Result, StorageContext};
+use crate::limits::{self, Page};
+
+/// Where a document is on its way to being searchable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocStatus {
+    Queued,
+    Extracting,
+    Embedding,
+    Ready,
+    Failed,
+    Cancelled,
+}
+
+impl DocStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::Queued => "queued",
+            DocStatus::Extracting => "extracting",
+            DocStatus::Embedding => "embedding",
+            DocStatus::Ready => "ready",
+            DocStatus::Failed => "failed",
+            DocStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(text: &str) -> Option<DocStatus> {
+        [Self::Queued, Self::Extracting, Self::Embedding, Self::Ready, Self::Failed, Self::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A document in the library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub id: Uuid,
+    pub name: String,
+    pub original_path: Option<String>,
+    pub sha256: String,
+    pub doc_type: String,
+    pub size_bytes: i64,
+    pub pages: Option<i64>,
+    pub status: DocStatus,
+    /// Why it failed, in words a person understands.
+    pub error: Option<String>,
+    pub chunk_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored chunk of a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredChunk {
+    pub id: i64,
+    pub ordinal: i64,
+    pub text: String,
+    pub page: Option<i64>,
+    pub char_start: i64,
+    pub char_end: i64,
+    pub token_count: i64,
+}
+
+/// One page of documents, newest first, and how many there are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentPage {
+    pub items: Vec<Document>,
+    pub total: i64,
+}
+
+const COLUMNS: &str =
+    "id, name, original_path, sha256, doc_type, size_bytes, pages, status, error, chunk_count, created_at, updated_at";
+
+/// Lists documents, newest first.
+pub fn list(db: &Database, page: Page) -> Result<DocumentPage> {
+    db.read(|conn| {
+        let total = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0)).context("counting documents")?;
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM documents ORDER BY created_at DESC, id LIMIT ?1 OFFSET ?2"))
+            .context("preparing the document list")?;
+        let items = stmt
+            .query_map(params![page.limit, page.offset], document_row)
+            .context("listing documents")?
+            .collect::<rusqlite::Result<_>>()
+            .context("reading documents")?;
+        Ok(DocumentPage { items, total })
+    })
+}
+
+/// Gets one document.
+pub fn get(db: &Database, id: &str) -> Result<Document> {
+    let id = limits::parse_uuid("document", id)?;
+    db.read(|conn| load(conn, id))
+}
+
+/// A document's chunks in order.
+pub fn chunks(db: &Database, id: &str, page: Page) -> Result<Vec<StoredChunk>> {
+    let id = limits::parse_uuid("document", id)?;
+    db.read(|conn| {
+        load(conn, id)?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, ordinal, text, page, char_start, char_end, token_count FROM chunks
+                 WHERE document_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3",
+            )
+            .context("preparing the chunk list")?;
+        let chunks = stmt
+            .query_map(params![id.to_string(), page.limit, page.offset], |row| {
+                Ok(StoredChunk {
+                    id: row.get(0)?,
+                    ordinal: row.get(1)?,
+                    text: row.get(2)?,
+                    page: row.get(3)?,
+                    char_start: row.get(4)?,
+                    char_end: row.get(5)?,
+                    token_count: row.get(6)?,
+                })
+            })
+            .context("listing chunks")?
+            .collect::<rusqlite::Result<_>>()
+            .context("reading chunks")?;
+        Ok(chunks)
+    })
+}
+
+/// Deletes a document with its chunks, vectors and text index entries, and detaches it from
+/// every session, in one transaction.
+pub fn delete(db: &Database, id: &str) -> Result<()> {
+    let id = limits::parse_uuid("document", id)?;
+    db.write(|tx| {
+        // The cascade removes chunks (whose trigger clears the text index), vectors and links.
+        let removed =
+            tx.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()]).context("deleting a document")?;
+        if removed == 0 {
+            return Err(Error::not_found("document", id));
+        }
+        Ok(())
+    })
+}
+
+pub(crate) fn find_by_sha256(conn: &Connection, sha256: &str) -> Result<Option<Document>> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM documents WHERE sha256 = ?1"), [sha256], document_row)
+        .optional()
+        .context("looking up a document by content hash")
+}
+
+pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
+    load(tx, id).map(|_| ())
+}
+
+pub(crate) fn set_status(db: &Database, id: Uuid, status: DocStatus, error: Option<&str>) -> Result<Document> {
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE documents SET status = ?2, error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id.to_string(), status.as_str(), error, columns::to_db(columns::now())],
+        )
+        .context("updating a document's status")?;
+        load(tx, id)
+    })
+}
+
+pub(crate) fn load(conn: &Connection, id: Uuid) -> Result<Document> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"), [id.to_string()], document_row)
+        .optional()
+        .context("loading a document")?
+        .ok_or_else(|| Error::not_found("document", id))
+}
+
+fn document_row(row: &Row<'_>) -> rusqlite::Result<Document> {
+    let status: String = row.get(7)?;
+    Ok(Document {
+        id: columns::uuid(row, 0)?,
+        name: row.get(1)?,
+        original_path: row.get(2)?,
+        sha256: row.get(3)?,
+        doc_type: row.get(4)?,
+        size_bytes: row.get(5)?,
+        pages: row.get(6)?,
+        status: DocStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, format!("status {status}").into())
+        })?,
+        error: row.get(8)?,
+        chunk_count: row.get(9)?,
+        created_at: columns::timestamp(row, 10)?,
+        updated_at: columns::timestamp(row, 11)?,
+    })
+}

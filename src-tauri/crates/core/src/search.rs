@@ -1,0 +1,222 @@
+//! Search over the library's chunks: keyword (FTS5 BM25), vector (exact cosine over the stored
+//! vectors), and hybrid (both, fused by reciprocal rank). Only `ready` documents are searched.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::Database;
+use crate::embedding::Embedder;
+use crate::error::{Error, Result, StorageContext};
+use crate::limits;
+use crate::vectors;
+
+/// How results are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Hybrid,
+    Vector,
+    Keyword,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Mode> {
+        match s {
+            "hybrid" => Ok(Mode::Hybrid),
+            "vector" => Ok(Mode::Vector),
+            "keyword" => Ok(Mode::Keyword),
+            other => Err(Error::invalid(format!("unknown search mode {other:?}: use hybrid, vector or keyword"))),
+        }
+    }
+}
+
+/// Rank constant of reciprocal rank fusion (Cormack et al.): 60 damps the top ranks' weight.
+pub const RRF_K: f64 = 60.0;
+/// Most results one search returns.
+pub const MAX_K: usize = 200;
+/// Each component contributes this many candidates (at least k) before fusion.
+const CANDIDATES: usize = 100;
+
+/// A component's view of a hit: its 1-based rank and raw score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ComponentRank {
+    pub rank: usize,
+    pub score: f64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub chunk_id: i64,
+    pub document_id: Uuid,
+    pub document_name: String,
+    pub page: Option<i64>,
+    pub ordinal: i64,
+    pub text: String,
+    /// The fused score (hybrid), or the component's own score.
+    pub score: f64,
+    pub keyword: Option<ComponentRank>,
+    pub vector: Option<ComponentRank>,
+}
+
+/// Searches `query`, restricted to `documents` when given (a chat session's: scanned exactly).
+pub fn search(
+    db: &Database,
+    embedder: Option<&dyn Embedder>,
+    query: &str,
+    k: usize,
+    documents: Option<&[Uuid]>,
+    mode: Mode,
+) -> Result<Vec<Hit>> {
+    let query = limits::required_text("search query", query, 2_000)?;
+    if !(1..=MAX_K).contains(&k) {
+        return Err(Error::invalid(format!("k must be between 1 and {MAX_K}, got {k}")));
+    }
+    let candidates = CANDIDATES.max(k);
+    let query_vector = match mode {
+        Mode::Keyword => None,
+        Mode::Vector | Mode::Hybrid => {
+            let embedder =
+                embedder.ok_or_else(|| Error::ModelUnavailable("vector search needs the embedding model".into()))?;
+            Some((embedder.embed(&[query.as_str()])?.remove(0), embedder.model_id().to_owned()))
+        }
+    };
+    db.read(|conn| {
+        let keyword = match mode {
+            Mode::Vector => Vec::new(),
+            _ => keyword_ranking(conn, &query, documents, candidates)?,
+        };
+        let vector = match &query_vector {
+            Some((v, model_id)) => vector_ranking(conn, v, model_id, documents, candidates)?,
+            None => Vec::new(),
+        };
+        let fused = fuse(mode, &keyword, &vector, k);
+        hydrate(conn, fused)
+    })
+}
+
+/// Chunk ids with BM25 scores, best first (FTS5's bm25 is lower-is-better; we negate it).
+fn keyword_ranking(conn: &Connection, query: &str, docs: Option<&[Uuid]>, n: usize) -> Result<Vec<(i64, f64)>> {
+    // Each word becomes a quoted FTS5 string, OR'ed: no user text is parsed as query syntax.
+    let terms: Vec<String> =
+        query.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(|t| format!("\"{t}\"")).collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (filter, mut args) = document_filter(docs);
+    args.insert(0, terms.join(" OR "));
+    let sql = format!(
+        "SELECT chunks_fts.rowid, -bm25(chunks_fts) FROM chunks_fts
+         JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id
+         WHERE chunks_fts MATCH ?1 AND d.status = 'ready' {filter} ORDER BY bm25(chunks_fts) LIMIT {n}"
+    );
+    let mut stmt = conn.prepare(&sql).context("preparing keyword search")?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+        .context("keyword search")?
+        .collect::<rusqlite::Result<_>>()
+        .context("reading keyword results")?;
+    Ok(rows)
+}
+
+/// Exact cosine over every stored vector of `model_id` (within the filter), best first.
+fn vector_ranking(
+    conn: &Connection,
+    query: &[f32],
+    model_id: &str,
+    docs: Option<&[Uuid]>,
+    n: usize,
+) -> Result<Vec<(i64, f64)>> {
+    let (filter, mut args) = document_filter(docs);
+    args.insert(0, model_id.to_owned());
+    let sql = format!(
+        "SELECT v.chunk_id, v.vector FROM chunk_vectors v
+         JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
+         WHERE v.model_id = ?1 AND d.status = 'ready' {filter}"
+    );
+    let mut stmt = conn.prepare(&sql).context("preparing vector search")?;
+    let mut rows = stmt.query(params_from_iter(args.iter())).context("vector search")?;
+    let mut scored: Vec<(i64, f64)> = Vec::new();
+    while let Some(row) = rows.next().context("reading vectors")? {
+        let blob: Vec<u8> = row.get(1).context("reading a vector")?;
+        if let Some(v) = vectors::from_blob(&blob) {
+            scored.push((row.get(0).context("reading a chunk id")?, f64::from(vectors::dot(query, &v))));
+        }
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(n);
+    Ok(scored)
+}
+
+/// `AND d.id IN (?2, ?3, …)` for a filter, with its arguments (numbered after the first).
+fn document_filter(docs: Option<&[Uuid]>) -> (String, Vec<String>) {
+    match docs {
+        None => (String::new(), Vec::new()),
+        Some(ids) => {
+            let marks: Vec<String> = (0..ids.len()).map(|i| format!("?{}", i + 2)).collect();
+            let filter =
+                if ids.is_empty() { "AND 0".to_owned() } else { format!("AND d.id IN ({})", marks.join(", ")) };
+            (filter, ids.iter().map(Uuid::to_string).collect())
+        }
+    }
+}
+
+type Fused = (i64, f64, Option<ComponentRank>, Option<ComponentRank>);
+
+fn fuse(mode: Mode, keyword: &[(i64, f64)], vector: &[(i64, f64)], k: usize) -> Vec<Fused> {
+    let mut by_chunk: HashMap<i64, (Option<ComponentRank>, Option<ComponentRank>)> = HashMap::new();
+    for (i, &(id, score)) in keyword.iter().enumerate() {
+        by_chunk.entry(id).or_default().0 = Some(ComponentRank { rank: i + 1, score });
+    }
+    for (i, &(id, score)) in vector.iter().enumerate() {
+        by_chunk.entry(id).or_default().1 = Some(ComponentRank { rank: i + 1, score });
+    }
+    let rrf = |c: Option<ComponentRank>| c.map_or(0.0, |c| 1.0 / (RRF_K + c.rank as f64));
+    let mut fused: Vec<Fused> = by_chunk
+        .into_iter()
+        .map(|(id, (kw, vec))| {
+            let score = match mode {
+                Mode::Hybrid => rrf(kw) + rrf(vec),
+                Mode::Keyword => kw.map_or(0.0, |c| c.score),
+                Mode::Vector => vec.map_or(0.0, |c| c.score),
+            };
+            (id, score, kw, vec)
+        })
+        .collect();
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    fused.truncate(k);
+    fused
+}
+
+fn hydrate(conn: &Connection, fused: Vec<Fused>) -> Result<Vec<Hit>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.document_id, d.name, c.page, c.ordinal, c.text FROM chunks c
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+        )
+        .context("preparing search results")?;
+    fused
+        .into_iter()
+        .map(|(chunk_id, score, keyword, vector)| {
+            stmt.query_row([chunk_id], |r| {
+                Ok(Hit {
+                    chunk_id,
+                    document_id: crate::columns::uuid(r, 0)?,
+                    document_name: r.get(1)?,
+                    page: r.get(2)?,
+                    ordinal: r.get(3)?,
+                    text: r.get(4)?,
+                    score,
+                    keyword,
+                    vector,
+                })
+            })
+            .context("reading a search result")
+        })
+        .collect()
+}
