@@ -35,6 +35,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DocsCommand,
     },
+    /// Measure speed and memory (in a temporary database; the library is not touched).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Measure retrieval quality on a test collection.
     Eval {
         #[command(subcommand)]
@@ -52,6 +57,22 @@ pub enum Command {
         /// How many results.
         #[arg(short, default_value_t = 10)]
         k: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Ingest files and print chunks/s, tokens/s, the share spent embedding, and peak RSS.
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Seed N synthetic chunks and print search latency percentiles per mode, and peak RSS.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        chunks: usize,
+        #[arg(long, default_value_t = 50)]
+        queries: usize,
     },
 }
 

@@ -59,6 +59,18 @@ pub fn eval_trec(out: &Out, dir: &std::path::Path) -> Result<()> {
     out.eval(&report)
 }
 
+/// A temporary database with the model and chunker, for evaluations and benchmarks. The
+/// directory lives as long as the returned guard.
+pub fn scratch_library() -> Result<(tempfile::TempDir, Database, LocalEmbedder, Chunker)> {
+    let model_dir = locate_model_dir(None);
+    let model = LocalEmbedder::load(&model_dir)?;
+    let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
+    let scratch =
+        tempfile::tempdir().map_err(|source| Error::Io { context: "making a scratch directory".into(), source })?;
+    let db = hearth_core::open(scratch.path())?;
+    Ok((scratch, db, model, chunker))
+}
+
 pub fn list(db: &Database, out: &Out, page: Page) -> Result<()> {
     out.documents(&documents::list(db, page)?)
 }

@@ -1,6 +1,7 @@
 //! `hearth`: the command line over Hearth's engine, on the same database as the desktop app.
 
 mod args;
+mod bench;
 mod docs;
 mod output;
 
@@ -13,7 +14,7 @@ use hearth_core::messages::{self, NewMessage};
 use hearth_core::sessions::{self, NewSession};
 use hearth_core::{Database, Error};
 
-use args::{Cli, Command, DocsCommand, EvalCommand, MessagesCommand, SessionsCommand};
+use args::{BenchCommand, Cli, Command, DocsCommand, EvalCommand, MessagesCommand, SessionsCommand};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -91,6 +92,8 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             }
         },
         Command::Eval { command: EvalCommand::Trec { dir } } => docs::eval_trec(&out, &dir),
+        Command::Bench { command: BenchCommand::Ingest { paths } } => bench::ingest(&out, &paths),
+        Command::Bench { command: BenchCommand::Search { chunks, queries } } => bench::search(&out, chunks, queries),
         Command::Search { query, docs, mode, k } => docs::search(&db, &out, &query, docs.as_deref(), &mode, k),
     }
 }

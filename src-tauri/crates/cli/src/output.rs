@@ -144,6 +144,11 @@ impl Out {
         })
     }
 
+    /// Reports whose text form is their JSON, pretty-printed: benchmarks.
+    pub fn json_or_lines<T: Serialize>(&self, value: &T) -> Result<()> {
+        self.emit(value, || serde_json::to_string_pretty(value).expect("reports serialize") + "\n")
+    }
+
     pub fn done(&self, what: &str) -> Result<()> {
         self.emit(&serde_json::json!({ "ok": true, "message": what }), || format!("{what}\n"))
     }

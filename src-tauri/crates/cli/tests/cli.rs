@@ -114,3 +114,36 @@ fn documents_are_added_searched_attached_and_removed_through_the_cli() {
     assert_eq!(unsupported.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unsupported.stdout).contains("not a supported document type"));
 }
+
+#[test]
+fn benchmarks_report_what_they_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
+    let lighthouses = fixtures.join("lighthouses.md");
+    let report = json(dir.path(), &["bench", "ingest", lighthouses.to_str().unwrap(), "--json"]);
+    assert_eq!(report["files"], 1);
+    // The same file added to a library gives the chunks and tokens the benchmark counted.
+    let library = tempfile::tempdir().unwrap();
+    let added = json(library.path(), &["docs", "add", lighthouses.to_str().unwrap(), "--json"]);
+    let shown = json(library.path(), &["docs", "show", added[0]["document"]["id"].as_str().unwrap(), "--json"]);
+    let chunks = shown["chunks"].as_array().unwrap();
+    assert_eq!(report["chunks"].as_u64().unwrap() as usize, chunks.len(), "{report}");
+    assert_eq!(
+        report["tokens"].as_u64().unwrap(),
+        chunks.iter().map(|c| c["token_count"].as_u64().unwrap()).sum::<u64>()
+    );
+    let (total, embed) = (report["seconds"].as_f64().unwrap(), report["embed_seconds"].as_f64().unwrap());
+    assert!(embed > 0.0 && embed <= total, "{report}");
+    assert!(report["peak_rss_mb"].as_f64().unwrap() > 50.0, "{report}");
+
+    let report = json(dir.path(), &["bench", "search", "--chunks", "250", "--queries", "4", "--json"]);
+    assert_eq!(report["chunks"], 250);
+    assert_eq!(report["queries"], 4);
+    let modes: Vec<&str> = report["modes"].as_array().unwrap().iter().map(|m| m[0].as_str().unwrap()).collect();
+    assert_eq!(modes, ["keyword", "vector", "hybrid"]);
+    for latency in report["modes"].as_array().unwrap().iter().map(|m| &m[1]).chain([&report["session_filtered"]]) {
+        let (p50, p99) = (latency["p50_ms"].as_f64().unwrap(), latency["p99_ms"].as_f64().unwrap());
+        assert!(p50 > 0.0 && p50 <= p99, "{latency}");
+    }
+    assert_eq!(json(dir.path(), &["docs", "list", "--json"])["total"], 0, "benchmarks leave the library alone");
+}

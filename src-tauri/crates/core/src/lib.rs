@@ -2,6 +2,7 @@
 //! Tauri: it takes plain arguments and returns domain types. Every call is blocking (SQLite);
 //! async callers run it on a blocking thread.
 
+pub mod bench;
 pub mod chunking;
 mod columns;
 pub mod db;

@@ -66,3 +66,18 @@ fn a_corrupt_model_file_is_a_clear_error_not_a_panic() {
     let err = LocalEmbedder::load(dir.path()).err().expect("fails");
     assert!(matches!(err, Error::ModelUnavailable(_)), "{err}");
 }
+
+#[test]
+fn the_whole_window_counts_nothing_is_cut_at_128_tokens() {
+    // tokenizer.json pins truncation at 128 tokens; the model must see up to 256. If it saw only
+    // 128, a text whose first ~150 tokens repeat a sentence would embed like that sentence alone.
+    let model = real();
+    let head = "The lighthouse keeper trimmed the wick and polished the lens before the storm. ".repeat(10);
+    let tail = "Quarterly tax invoices are due thirty days after the contract's billing date. ".repeat(5);
+    let chunker = hearth_core::chunking::Chunker::load(&locate_model_dir(None), 254, 0).unwrap();
+    let tokens = chunker.count(&(head.clone() + &tail)).unwrap();
+    assert!((170..=254).contains(&tokens), "the test text must straddle 128 tokens: {tokens}");
+    let v = model.embed(&[&head, &(head.clone() + &tail)]).unwrap();
+    let similarity = cosine(&v[0], &v[1]);
+    assert!(similarity < 0.97, "the tail changed nothing (cosine {similarity}): input cut at 128 tokens");
+}

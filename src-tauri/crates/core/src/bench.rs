@@ -1,0 +1,230 @@
+//! Measurements behind `hearth bench`: ingestion throughput and search latency. Speed targets
+//! live here, in numbers a person reads, never in timed tests.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rusqlite::params;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::chunking::Chunker;
+use crate::columns;
+use crate::db::Database;
+use crate::embedding::Embedder;
+use crate::error::{Result, StorageContext};
+use crate::ingest;
+use crate::search::{self, Mode};
+use crate::vectors;
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    fn of(mut samples: Vec<Duration>) -> Latency {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+        Latency { p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1.0) }
+    }
+}
+
+/// What ingesting a set of files measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    pub files: usize,
+    pub chunks: usize,
+    pub tokens: usize,
+    pub seconds: f64,
+    /// Time inside the model alone, to compare end-to-end ingestion with pure embedding.
+    pub embed_seconds: f64,
+    pub chunks_per_second: f64,
+    pub tokens_per_second: f64,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Ingests `paths` into `db` and measures throughput.
+pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: &[PathBuf]) -> Result<IngestReport> {
+    let timed = Timed { inner: embedder, spent: std::sync::Mutex::new(Duration::ZERO) };
+    let started = Instant::now();
+    let (mut chunks, mut tokens) = (0, 0);
+    for path in paths {
+        let added = ingest::add_file(db, &timed, chunker, path, &mut |_| {})?;
+        if !added.existing {
+            chunks += added.document.chunk_count as usize;
+            tokens += db.read(|c| {
+                c.query_row(
+                    "SELECT COALESCE(SUM(token_count), 0) FROM chunks WHERE document_id = ?1",
+                    [added.document.id.to_string()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .context("counting tokens")
+            })? as usize;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let embed_seconds = timed.spent.into_inner().unwrap_or_else(|e| e.into_inner()).as_secs_f64();
+    Ok(IngestReport {
+        files: paths.len(),
+        chunks,
+        tokens,
+        seconds,
+        embed_seconds,
+        chunks_per_second: chunks as f64 / seconds,
+        tokens_per_second: tokens as f64 / seconds,
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+/// What searching a library of a given size measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchReport {
+    pub chunks: usize,
+    pub queries: usize,
+    pub seed_seconds: f64,
+    pub modes: Vec<(Mode, Latency)>,
+    /// Restricted to 5 documents (a chat session's), hybrid.
+    pub session_filtered: Latency,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Seeds `n` synthetic chunks (random words, random unit vectors; 100 chunks a document), then
+/// times `queries` real queries in each mode, the model embedding each query included.
+pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]) -> Result<SearchReport> {
+    let started = Instant::now();
+    let documents = seed(db, embedder.model_id(), embedder.dimensions(), n)?;
+    let seed_seconds = started.elapsed().as_secs_f64();
+    let mut modes = Vec::new();
+    for mode in [Mode::Keyword, Mode::Vector, Mode::Hybrid] {
+        let samples = time_queries(queries, |q| search::search(db, Some(embedder), q, 10, None, mode).map(drop))?;
+        modes.push((mode, Latency::of(samples)));
+    }
+    let filter: Vec<Uuid> = documents.iter().take(5).copied().collect();
+    let filtered =
+        time_queries(queries, |q| search::search(db, Some(embedder), q, 10, Some(&filter), Mode::Hybrid).map(drop))?;
+    Ok(SearchReport {
+        chunks: n,
+        queries: queries.len(),
+        seed_seconds,
+        modes,
+        session_filtered: Latency::of(filtered),
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+fn time_queries(queries: &[&str], mut run: impl FnMut(&str) -> Result<()>) -> Result<Vec<Duration>> {
+    queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            run(q)?;
+            Ok(t.elapsed())
+        })
+        .collect()
+}
+
+const WORDS: &[&str] = &[
+    "lighthouse",
+    "lens",
+    "keeper",
+    "ship",
+    "harbour",
+    "storm",
+    "bread",
+    "flour",
+    "starter",
+    "oven",
+    "circuit",
+    "voltage",
+    "antenna",
+    "signal",
+    "memory",
+    "matrix",
+    "protein",
+    "cell",
+    "enzyme",
+    "river",
+    "glacier",
+    "orbit",
+    "planet",
+    "contract",
+    "invoice",
+    "tax",
+    "garden",
+    "soil",
+    "seed",
+    "engine",
+    "piston",
+    "battery",
+    "network",
+];
+
+fn seed(db: &Database, model_id: &str, dims: usize, n: usize) -> Result<Vec<Uuid>> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let now = columns::to_db(columns::now());
+    let doc_count = n.div_ceil(100);
+    let ids: Vec<Uuid> = (0..doc_count).map(|_| Uuid::from_u128(rng.u128(..))).collect();
+    db.write(|tx| {
+        for (d, id) in ids.iter().enumerate() {
+            let chunks = (n - d * 100).min(100);
+            tx.execute(
+                "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
+                 VALUES (?1, ?2, ?1, 'text', 0, 'ready', ?3, ?4, ?4)",
+                params![id.to_string(), format!("synthetic-{d}.txt"), chunks as i64, now],
+            )
+            .context("seeding a document")?;
+            for ordinal in 0..chunks {
+                let text: Vec<&str> = (0..120).map(|_| WORDS[rng.usize(..WORDS.len())]).collect();
+                tx.execute(
+                    "INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?1, ?2, ?3, 0, 0, 120)",
+                    params![id.to_string(), ordinal as i64, text.join(" ")],
+                )
+                .context("seeding a chunk")?;
+                let mut v: Vec<f32> = (0..dims).map(|_| rng.f32() * 2.0 - 1.0).collect();
+                let norm = vectors::dot(&v, &v).sqrt();
+                v.iter_mut().for_each(|x| *x /= norm);
+                tx.execute(
+                    "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)",
+                    params![tx.last_insert_rowid(), model_id, vectors::to_blob(&v)],
+                )
+                .context("seeding a vector")?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ids)
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// An embedder that adds up the time spent in the model.
+struct Timed<'a> {
+    inner: &'a dyn Embedder,
+    spent: std::sync::Mutex<Duration>,
+}
+
+impl Embedder for Timed<'_> {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let t = Instant::now();
+        let out = self.inner.embed(texts);
+        *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += t.elapsed();
+        out
+    }
+}
