@@ -15,9 +15,7 @@ use crate::output::Out;
 /// Adds each path; one file's failure is reported and does not stop the others. Fails at the end
 /// if any file could not be added.
 pub fn add(db: &Database, out: &Out, paths: &[PathBuf]) -> Result<()> {
-    let dir = locate_model_dir(None);
-    let model = LocalEmbedder::load(&dir)?;
-    let chunker = Chunker::load(&dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
+    let (model, chunker) = load_model()?;
     let mut results: Vec<std::result::Result<Added, (String, Error)>> = Vec::new();
     for path in paths {
         let bar = ProgressBar::new(0).with_style(
@@ -41,12 +39,7 @@ pub fn add(db: &Database, out: &Out, paths: &[PathBuf]) -> Result<()> {
 
 /// Scores retrieval on a TREC collection, in a temporary database (the library is not touched).
 pub fn eval_trec(out: &Out, dir: &std::path::Path) -> Result<()> {
-    let model_dir = locate_model_dir(None);
-    let model = LocalEmbedder::load(&model_dir)?;
-    let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
-    let scratch =
-        tempfile::tempdir().map_err(|source| Error::Io { context: "making a scratch directory".into(), source })?;
-    let db = hearth_core::open(scratch.path())?;
+    let (_scratch, db, model, chunker) = scratch_library()?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("ingesting {bar:30} {pos}/{len} documents ({per_sec}, {eta})")
             .expect("valid template"),
@@ -62,13 +55,17 @@ pub fn eval_trec(out: &Out, dir: &std::path::Path) -> Result<()> {
 /// A temporary database with the model and chunker, for evaluations and benchmarks. The
 /// directory lives as long as the returned guard.
 pub fn scratch_library() -> Result<(tempfile::TempDir, Database, LocalEmbedder, Chunker)> {
-    let model_dir = locate_model_dir(None);
-    let model = LocalEmbedder::load(&model_dir)?;
-    let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
+    let (model, chunker) = load_model()?;
     let scratch =
         tempfile::tempdir().map_err(|source| Error::Io { context: "making a scratch directory".into(), source })?;
     let db = hearth_core::open(scratch.path())?;
     Ok((scratch, db, model, chunker))
+}
+
+/// The embedding model and a chunker on its tokenizer, with the default chunk settings.
+fn load_model() -> Result<(LocalEmbedder, Chunker)> {
+    let dir = locate_model_dir(None);
+    Ok((LocalEmbedder::load(&dir)?, Chunker::load(&dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?))
 }
 
 pub fn list(db: &Database, out: &Out, page: Page) -> Result<()> {
