@@ -23,7 +23,8 @@ pub(crate) fn uuid(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<uuid
     uuid::Uuid::parse_str(&text).map_err(|e| conversion(idx, e))
 }
 
-fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+/// A column whose stored value does not convert: an error, never a panic.
+pub(crate) fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
 }
 

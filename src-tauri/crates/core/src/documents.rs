@@ -186,9 +186,8 @@ fn document_row(row: &Row<'_>) -> rusqlite::Result<Document> {
         doc_type: row.get(4)?,
         size_bytes: row.get(5)?,
         pages: row.get(6)?,
-        status: DocStatus::parse(&status).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, format!("status {status}").into())
-        })?,
+        status: DocStatus::parse(&status)
+            .ok_or_else(|| columns::conversion(7, Error::invalid(format!("unknown document status {status:?}"))))?,
         error: row.get(8)?,
         chunk_count: row.get(9)?,
         created_at: columns::timestamp(row, 10)?,

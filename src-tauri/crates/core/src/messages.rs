@@ -123,9 +123,7 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<ChatMessage> {
         id: row.get(0)?,
         session_id: columns::uuid(row, 1)?,
         timestamp: columns::timestamp(row, 2)?,
-        role: role
-            .parse()
-            .map_err(|e: Error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into()))?,
+        role: role.parse().map_err(|e: Error| columns::conversion(3, e))?,
         content: row.get(4)?,
         metadata: columns::json(row, 5)?,
     })

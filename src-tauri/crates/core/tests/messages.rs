@@ -106,3 +106,18 @@ fn bad_messages_are_rejected_and_change_nothing() {
     assert_eq!(hearth_core::health(&db).unwrap().messages, 0);
     assert!(messages::add(&db, &id, text(&"a".repeat(MAX_CONTENT_CHARS))).is_ok(), "the limit itself is allowed");
 }
+
+#[test]
+fn a_corrupt_stored_value_is_a_storage_error_not_a_panic() {
+    let (_dir, db) = common::temp_db();
+    let id = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    messages::add(&db, &id, text("hi")).unwrap();
+    db.write(|tx| {
+        tx.execute("UPDATE chat_messages SET timestamp = 'yesterday-ish'", []).unwrap();
+        Ok(())
+    })
+    .unwrap();
+    let err = messages::list(&db, &id, Page::new(10, 0).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err}");
+    assert!(err.to_string().contains("reading messages"), "{err}");
+}
