@@ -39,7 +39,7 @@ impl From<hearth_core::Error> for IpcError {
         let code = match &err {
             E::NotFound { .. } => ErrorCode::NotFound,
             E::InvalidInput(_) => ErrorCode::InvalidInput,
-            E::Storage { .. } | E::Migration(_) | E::Io { .. } => ErrorCode::Storage,
+            E::Storage { .. } | E::Migration(_) | E::Io { .. } | E::Index(_) => ErrorCode::Storage,
             E::ModelUnavailable(_) => ErrorCode::ModelUnavailable,
         };
         if code == ErrorCode::Storage {

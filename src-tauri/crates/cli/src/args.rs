@@ -46,18 +46,33 @@ pub enum Command {
         command: EvalCommand,
     },
     /// Search the library's documents.
-    Search {
-        query: String,
-        /// Only these documents (ids).
-        #[arg(long, num_args = 1.., value_name = "ID")]
-        docs: Option<Vec<String>>,
-        /// hybrid (keyword and meaning, fused), vector (meaning) or keyword.
-        #[arg(long, default_value = "hybrid")]
-        mode: String,
-        /// How many results.
-        #[arg(short, default_value_t = 10)]
-        k: usize,
+    Search(SearchArgs),
+    /// The vector index (derived from the database; rebuilt on its own when stale).
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
     },
+}
+
+/// What `hearth search` takes.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    pub query: String,
+    /// Only these documents (ids).
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub docs: Option<Vec<String>>,
+    /// hybrid (keyword and meaning, fused), vector (meaning) or keyword.
+    #[arg(long, default_value = "hybrid")]
+    pub mode: String,
+    /// How many results.
+    #[arg(short, default_value_t = 10)]
+    pub k: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Rebuild the vector index from the stored vectors.
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,7 +100,7 @@ pub enum EvalCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DocsCommand {
-    /// Add files: extract, chunk, embed and index them (.txt and .md so far).
+    /// Add files: extract, chunk, embed and index them (PDF, DOCX, HTML, Markdown, text).
     Add {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -103,6 +118,10 @@ pub enum DocsCommand {
     },
     /// Remove a document from the library and from every session.
     Rm { id: String },
+    /// Cancel a queued or in-progress document (for example one the app is processing).
+    Cancel { id: String },
+    /// Retry a failed or cancelled document, or re-index a ready one.
+    Retry { id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,12 +9,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use hearth_core::Error;
 use hearth_core::limits::Page;
 use hearth_core::messages::{self, NewMessage};
 use hearth_core::sessions::{self, NewSession};
-use hearth_core::{Database, Error};
 
-use args::{BenchCommand, Cli, Command, DocsCommand, EvalCommand, MessagesCommand, SessionsCommand};
+use args::{BenchCommand, Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, SessionsCommand};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -38,20 +38,16 @@ fn exit_code(err: &Error) -> u8 {
         Error::InvalidInput(_) => 2,
         Error::NotFound { .. } => 3,
         Error::ModelUnavailable(_) => 4,
-        Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } => 1,
+        Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } | Error::Index(_) => 1,
     }
 }
 
-fn open(cli: &Cli) -> hearth_core::Result<Database> {
+fn run(cli: Cli) -> hearth_core::Result<()> {
     let dir = match &cli.data_dir {
         Some(dir) => dir.clone(),
         None => hearth_core::paths::data_dir()?,
     };
-    hearth_core::open(&dir)
-}
-
-fn run(cli: Cli) -> hearth_core::Result<()> {
-    let db = open(&cli)?;
+    let db = hearth_core::open(&dir)?;
     let out = Out::new(cli.json);
     match cli.command {
         Command::Doctor => {
@@ -83,17 +79,20 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             }
         },
         Command::Docs { command } => match command {
-            DocsCommand::Add { paths } => docs::add(&db, &out, &paths),
+            DocsCommand::Add { paths } => docs::add(&db, &dir, &out, &paths),
             DocsCommand::List { page } => docs::list(&db, &out, Page::new(page.limit, page.offset)?),
             DocsCommand::Show { id, page } => docs::show(&db, &out, &id, Page::new(page.limit, page.offset)?),
-            DocsCommand::Rm { id } => {
-                hearth_core::documents::delete(&db, &id)?;
-                out.done(&format!("deleted document {id}"))
+            DocsCommand::Rm { id } => docs::rm(&db, &dir, &out, &id),
+            DocsCommand::Cancel { id } => {
+                let document = hearth_core::documents::cancel(&db, &id)?;
+                out.done(&format!("cancelled {}", document.name))
             }
+            DocsCommand::Retry { id } => docs::retry(&db, &dir, &out, &id),
         },
         Command::Eval { command: EvalCommand::Trec { dir } } => docs::eval_trec(&out, &dir),
         Command::Bench { command: BenchCommand::Ingest { paths } } => bench::ingest(&out, &paths),
         Command::Bench { command: BenchCommand::Search { chunks, queries } } => bench::search(&out, chunks, queries),
-        Command::Search { query, docs, mode, k } => docs::search(&db, &out, &query, docs.as_deref(), &mode, k),
+        Command::Search(query) => docs::search(&db, &dir, &out, &query),
+        Command::Index { command: IndexCommand::Rebuild } => docs::rebuild_index(&db, &dir, &out),
     }
 }

@@ -87,32 +87,53 @@ fn documents_are_added_searched_attached_and_removed_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
-    let lighthouses = fixtures.join("lighthouses.md");
-    let sourdough = fixtures.join("sourdough.txt");
-    let added = json(data, &["docs", "add", lighthouses.to_str().unwrap(), sourdough.to_str().unwrap(), "--json"]);
+    let files = ["beekeeping.pdf", "tides.docx", "volcanoes.html", "lighthouses.md", "sourdough.txt"];
+    let paths: Vec<String> = files.iter().map(|f| fixtures.join(f).display().to_string()).collect();
+    let mut args = vec!["docs", "add"];
+    args.extend(paths.iter().map(String::as_str));
+    args.push("--json");
+    let added = json(data, &args);
     let ids: Vec<String> =
         added.as_array().unwrap().iter().map(|a| a["document"]["id"].as_str().unwrap().to_owned()).collect();
     assert!(added.as_array().unwrap().iter().all(|a| a["document"]["status"] == "ready"), "{added}");
+    assert!(std::fs::read_dir(data.join("index")).unwrap().count() >= 2, "the vector index and its manifest are saved");
 
     let hits = json(data, &["search", "what did keepers do during fog", "-k", "3", "--json"]);
     assert_eq!(hits[0]["document_name"], "lighthouses.md");
     assert!(hits[0]["text"].as_str().unwrap().contains("fog"), "{}", hits[0]);
+    let pdf = json(data, &["search", "when should mites be treated", "-k", "3", "--json"]);
+    assert_eq!(
+        (&pdf[0]["document_name"], &pdf[0]["page"]),
+        (&serde_json::json!("beekeeping.pdf"), &serde_json::json!(3))
+    );
     let rare = json(data, &["search", "wickies", "--mode", "keyword", "--json"]);
     assert_eq!(rare.as_array().unwrap().len(), 1);
     assert_eq!(rare[0]["document_name"], "lighthouses.md");
-    let filtered = json(data, &["search", "wickies lens keeper", "--docs", &ids[1], "--json"]);
+    let filtered = json(data, &["search", "wickies lens keeper", "--docs", &ids[4], "--json"]);
     assert!(filtered.as_array().unwrap().iter().all(|h| h["document_name"] == "sourdough.txt"));
 
-    let session = json(data, &["sessions", "create", "--docs", &ids[0], &ids[1], "--json"]);
-    assert_eq!(session["rag_document_ids"], serde_json::json!(ids));
-    assert!(hearth(data, &["docs", "rm", &ids[0]]).status.success());
+    let session = json(data, &["sessions", "create", "--docs", &ids[3], &ids[4], "--json"]);
+    assert_eq!(session["rag_document_ids"], serde_json::json!([ids[3], ids[4]]));
+    assert!(hearth(data, &["docs", "rm", &ids[3]]).status.success());
     let session = json(data, &["sessions", "show", session["id"].as_str().unwrap(), "--json"]);
-    assert_eq!(session["rag_document_ids"], serde_json::json!([ids[1]]));
-    assert_eq!(json(data, &["docs", "list", "--json"])["total"], 1);
+    assert_eq!(session["rag_document_ids"], serde_json::json!([ids[4]]));
+    assert_eq!(json(data, &["docs", "list", "--json"])["total"], 4);
+    let after = json(data, &["search", "lighthouse keepers in fog", "--mode", "vector", "--json"]);
+    assert!(after.as_array().unwrap().iter().all(|h| h["document_name"] != "lighthouses.md"), "{after}");
+    let rebuilt = hearth(data, &["index", "rebuild"]);
+    assert!(String::from_utf8_lossy(&rebuilt.stdout).contains("rebuilt the vector index"), "{rebuilt:?}");
 
     let unsupported = hearth(data, &["docs", "add", "/etc/hostname"]);
     assert_eq!(unsupported.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unsupported.stdout).contains("not a supported document type"));
+    let encrypted = fixtures.join("bad/encrypted.pdf");
+    let failed = hearth(data, &["docs", "add", encrypted.to_str().unwrap(), "--json"]);
+    assert_eq!(failed.status.code(), Some(2));
+    let failed: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    assert_eq!(failed[0]["document"]["status"], "failed");
+    assert!(failed[0]["document"]["error"].as_str().unwrap().contains("encrypted"), "{failed}");
+    let retried = hearth(data, &["docs", "retry", failed[0]["document"]["id"].as_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&retried.stdout).contains("failed"), "{retried:?}");
 }
 
 #[test]

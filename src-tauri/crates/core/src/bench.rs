@@ -1,7 +1,7 @@
 //! Measurements behind `hearth bench`: ingestion throughput and search latency. Speed targets
 //! live here, in numbers a person reads, never in timed tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::params;
@@ -13,7 +13,8 @@ use crate::columns;
 use crate::db::Database;
 use crate::embedding::Embedder;
 use crate::error::{Result, StorageContext};
-use crate::ingest;
+use crate::index::VectorIndex;
+use crate::ingest::Pipeline;
 use crate::search::{self, Mode};
 use crate::vectors;
 
@@ -53,7 +54,8 @@ pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: 
     let started = Instant::now();
     let (mut chunks, mut tokens) = (0, 0);
     for path in paths {
-        let added = ingest::add_file(db, &timed, chunker, path, &mut |_| {})?;
+        let pipeline = Pipeline { db, embedder: &timed, chunker, index: None };
+        let added = pipeline.add_file(path, &mut |_| {})?;
         if !added.existing {
             chunks += added.document.chunk_count as usize;
             tokens += db.read(|c| {
@@ -86,6 +88,8 @@ pub struct SearchReport {
     pub chunks: usize,
     pub queries: usize,
     pub seed_seconds: f64,
+    /// Building the vector index from the stored vectors.
+    pub index_seconds: f64,
     pub modes: Vec<(Mode, Latency)>,
     /// Restricted to 5 documents (a chat session's), hybrid.
     pub session_filtered: Latency,
@@ -98,18 +102,26 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let started = Instant::now();
     let documents = seed(db, embedder.model_id(), embedder.dimensions(), n)?;
     let seed_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let data_dir = db.path().parent().unwrap_or(Path::new("."));
+    let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
+    let index_seconds = started.elapsed().as_secs_f64();
+    let index = Some(&index);
     let mut modes = Vec::new();
     for mode in [Mode::Keyword, Mode::Vector, Mode::Hybrid] {
-        let samples = time_queries(queries, |q| search::search(db, Some(embedder), q, 10, None, mode).map(drop))?;
+        let samples =
+            time_queries(queries, |q| search::search(db, Some(embedder), index, q, 10, None, mode).map(drop))?;
         modes.push((mode, Latency::of(samples)));
     }
     let filter: Vec<Uuid> = documents.iter().take(5).copied().collect();
-    let filtered =
-        time_queries(queries, |q| search::search(db, Some(embedder), q, 10, Some(&filter), Mode::Hybrid).map(drop))?;
+    let filtered = time_queries(queries, |q| {
+        search::search(db, Some(embedder), index, q, 10, Some(&filter), Mode::Hybrid).map(drop)
+    })?;
     Ok(SearchReport {
         chunks: n,
         queries: queries.len(),
         seed_seconds,
+        index_seconds,
         modes,
         session_filtered: Latency::of(filtered),
         peak_rss_mb: peak_rss_mb(),

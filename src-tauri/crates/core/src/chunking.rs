@@ -8,7 +8,10 @@ use tokenizers::Tokenizer;
 
 use crate::embedding::MAX_TOKENS;
 use crate::error::{Error, Result};
-use crate::extract::DocType;
+use crate::extract::{Extracted, Markup};
+
+/// What separates parts (pages) in a document's full text, which chunk offsets index.
+pub const PART_SEPARATOR: &str = "\n\n";
 
 /// `[CLS]` and `[SEP]` take two of the model's tokens, so a chunk may have this many.
 pub const MAX_CHUNK_TOKENS: usize = MAX_TOKENS - 2;
@@ -20,7 +23,9 @@ pub const DEFAULT_OVERLAP_TOKENS: usize = 32;
 pub struct Chunk {
     pub ordinal: usize,
     pub text: String,
-    /// Character offsets into the extracted text, end exclusive.
+    /// 1-based page, for paged formats. A chunk never spans pages.
+    pub page: Option<u32>,
+    /// Character offsets into the extracted text (parts joined by [`PART_SEPARATOR`]), end exclusive.
     pub char_start: usize,
     pub char_end: usize,
     pub token_count: usize,
@@ -53,34 +58,40 @@ impl Chunker {
         Ok(Chunker { tokenizer, max_tokens, overlap })
     }
 
-    /// Splits `text`; every chunk has at most `max_tokens` tokens.
-    pub fn split(&self, doc_type: DocType, text: &str) -> Result<Vec<Chunk>> {
+    /// Splits a document, page by page; every chunk has at most `max_tokens` tokens.
+    pub fn split(&self, document: &Extracted) -> Result<Vec<Chunk>> {
+        let mut chunks = Vec::new();
+        let mut offset = 0;
+        for part in &document.parts {
+            for (char_start, text) in self.split_text(document.markup, &part.text)? {
+                let token_count = self.count(text)?;
+                chunks.push(Chunk {
+                    ordinal: chunks.len(),
+                    text: text.to_owned(),
+                    page: part.page,
+                    char_start: offset + char_start,
+                    char_end: offset + char_start + text.chars().count(),
+                    token_count,
+                });
+            }
+            offset += part.text.chars().count() + PART_SEPARATOR.len();
+        }
+        Ok(chunks)
+    }
+
+    fn split_text<'t>(&self, markup: Markup, text: &'t str) -> Result<Vec<(usize, &'t str)>> {
         let config = ChunkConfig::new(self.max_tokens)
             .with_overlap(self.overlap)
             .map_err(|e| Error::invalid(format!("chunk overlap: {e}")))?
             .with_sizer(&self.tokenizer);
-        let pieces: Vec<(usize, &str)> = match doc_type {
-            DocType::Markdown => {
+        Ok(match markup {
+            Markup::Markdown => {
                 MarkdownSplitter::new(config).chunk_char_indices(text).map(|c| (c.char_offset, c.chunk)).collect()
             }
-            DocType::Text => {
+            Markup::Plain => {
                 TextSplitter::new(config).chunk_char_indices(text).map(|c| (c.char_offset, c.chunk)).collect()
             }
-        };
-        pieces
-            .into_iter()
-            .enumerate()
-            .map(|(ordinal, (char_start, chunk))| {
-                let token_count = self.count(chunk)?;
-                Ok(Chunk {
-                    ordinal,
-                    text: chunk.to_owned(),
-                    char_start,
-                    char_end: char_start + chunk.chars().count(),
-                    token_count,
-                })
-            })
-            .collect()
+        })
     }
 
     /// Tokens in `text`, without the special tokens.

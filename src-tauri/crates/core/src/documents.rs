@@ -134,18 +134,77 @@ pub fn chunks(db: &Database, id: &str, page: Page) -> Result<Vec<StoredChunk>> {
 }
 
 /// Deletes a document with its chunks, vectors and text index entries, and detaches it from
-/// every session, in one transaction.
-pub fn delete(db: &Database, id: &str) -> Result<()> {
+/// every session, in one transaction. Returns the ids of the chunks that went, so the caller
+/// can drop them from the vector index.
+pub fn delete(db: &Database, id: &str) -> Result<Vec<i64>> {
     let id = limits::parse_uuid("document", id)?;
     db.write(|tx| {
+        let chunk_ids = chunk_ids(tx, id)?;
         // The cascade removes chunks (whose trigger clears the text index), vectors and links.
         let removed =
             tx.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()]).context("deleting a document")?;
         if removed == 0 {
             return Err(Error::not_found("document", id));
         }
-        Ok(())
+        Ok(chunk_ids)
     })
+}
+
+/// Cancels a document that is queued or being processed; its work stops at the next batch and
+/// nothing of it is stored. Cancelling one that is already finished is refused.
+pub fn cancel(db: &Database, id: &str) -> Result<Document> {
+    let id = limits::parse_uuid("document", id)?;
+    db.write(|tx| {
+        let document = load(tx, id)?;
+        if !matches!(document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding) {
+            return Err(Error::invalid(format!(
+                "{} is {}; only queued or in-progress documents can be cancelled",
+                document.name,
+                document.status.as_str()
+            )));
+        }
+        update_status(tx, id, DocStatus::Cancelled)?;
+        load(tx, id)
+    })
+}
+
+/// Queues a document again: a failed or cancelled one is retried, a ready one is re-indexed
+/// (its chunks and vectors are dropped first; their ids are returned for the vector index).
+/// One still in progress is refused.
+pub fn retry(db: &Database, id: &str) -> Result<(Document, Vec<i64>)> {
+    let id = limits::parse_uuid("document", id)?;
+    db.write(|tx| {
+        let document = load(tx, id)?;
+        if !matches!(document.status, DocStatus::Failed | DocStatus::Cancelled | DocStatus::Ready) {
+            return Err(Error::invalid(format!("{} is already {}", document.name, document.status.as_str())));
+        }
+        let chunk_ids = chunk_ids(tx, id)?;
+        tx.execute("DELETE FROM chunks WHERE document_id = ?1", [id.to_string()]).context("dropping old chunks")?;
+        tx.execute("UPDATE documents SET chunk_count = 0 WHERE id = ?1", [id.to_string()])
+            .context("resetting the chunk count")?;
+        update_status(tx, id, DocStatus::Queued)?;
+        Ok((load(tx, id)?, chunk_ids))
+    })
+}
+
+fn update_status(tx: &Transaction<'_>, id: Uuid, status: DocStatus) -> Result<()> {
+    tx.execute(
+        "UPDATE documents SET status = ?2, error = NULL, updated_at = ?3 WHERE id = ?1",
+        params![id.to_string(), status.as_str(), columns::to_db(columns::now())],
+    )
+    .context("updating a document's status")?;
+    Ok(())
+}
+
+fn chunk_ids(conn: &Connection, id: Uuid) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM chunks WHERE document_id = ?1").context("preparing the chunk ids")?;
+    let ids = stmt
+        .query_map([id.to_string()], |r| r.get(0))
+        .context("listing chunk ids")?
+        .collect::<rusqlite::Result<_>>()
+        .context("reading chunk ids")?;
+    Ok(ids)
 }
 
 pub(crate) fn find_by_sha256(conn: &Connection, sha256: &str) -> Result<Option<Document>> {
@@ -156,17 +215,6 @@ pub(crate) fn find_by_sha256(conn: &Connection, sha256: &str) -> Result<Option<D
 
 pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
     load(tx, id).map(|_| ())
-}
-
-pub(crate) fn set_status(db: &Database, id: Uuid, status: DocStatus, error: Option<&str>) -> Result<Document> {
-    db.write(|tx| {
-        tx.execute(
-            "UPDATE documents SET status = ?2, error = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id.to_string(), status.as_str(), error, columns::to_db(columns::now())],
-        )
-        .context("updating a document's status")?;
-        load(tx, id)
-    })
 }
 
 pub(crate) fn load(conn: &Connection, id: Uuid) -> Result<Document> {

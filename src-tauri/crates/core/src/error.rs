@@ -23,6 +23,9 @@ pub enum Error {
     /// The embedding model or ONNX Runtime is missing, corrupt or failed; the message says how to fix it.
     #[error("{0}")]
     ModelUnavailable(String),
+    /// The vector index failed; it is derived state, so rebuilding it repairs it.
+    #[error("vector index: {0}")]
+    Index(String),
     /// A file-system operation failed; `context` says which.
     #[error("{context}: {source}")]
     Io {

@@ -14,7 +14,8 @@ use crate::db::Database;
 use crate::embedding::Embedder;
 use crate::error::{Error, Result};
 use crate::extract::DocType;
-use crate::ingest::{self, Source};
+use crate::index::VectorIndex;
+use crate::ingest::{Pipeline, Source};
 use crate::search::{self, Mode};
 
 /// The scores of one search mode.
@@ -63,15 +64,18 @@ pub fn run_trec(
     }
 
     let started = Instant::now();
+    let pipeline = Pipeline { db, embedder, chunker, index: None };
     // Identical texts dedup to one document, so a document may stand for several docnos.
     let mut docnos: HashMap<Uuid, Vec<String>> = HashMap::new();
     for (i, (docno, text)) in docs.iter().enumerate() {
         let source = Source { name: docno, path: None, doc_type: DocType::Text, bytes: text.as_bytes() };
-        let added = ingest::add_bytes(db, embedder, chunker, source, &mut |_| {})?;
+        let added = pipeline.add_bytes(source, &mut |_| {})?;
         docnos.entry(added.document.id).or_default().push(docno.clone());
         progress(i + 1, docs.len());
     }
     let ingest_seconds = started.elapsed().as_secs_f64();
+    // Scored as the app searches the whole library: through the vector index.
+    let (index, _) = VectorIndex::open(db, db.path().parent().unwrap_or(Path::new(".")), embedder.model_id())?;
 
     let judged: Vec<&(String, String)> = queries.iter().filter(|(qid, _)| qrels.contains_key(qid)).collect();
     let mut modes = Vec::new();
@@ -79,7 +83,7 @@ pub fn run_trec(
         let (mut ndcg, mut recall, mut ms) = (0.0, 0.0, 0.0);
         for (qid, text) in &judged {
             let t = Instant::now();
-            let hits = search::search(db, Some(embedder), text, 100, None, mode)?;
+            let hits = search::search(db, Some(embedder), Some(&index), text, 100, None, mode)?;
             ms += t.elapsed().as_secs_f64() * 1000.0;
             let mut seen = HashSet::new();
             let ranked: Vec<&str> = hits

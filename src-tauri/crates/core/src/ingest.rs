@@ -1,10 +1,13 @@
-//! Adding a file to the library: read, dedup by content hash, extract, chunk, embed, store.
-//! A document becomes `ready` in the same transaction that stores its chunks and vectors, so it
-//! is never visible as ready with anything missing.
+//! Adding documents to the library through a durable queue in SQLite. Adding a file records it
+//! as `queued` (after the checks that need no model); [`Pipeline::process`] then takes it
+//! through `extracting` and `embedding` to `ready`, or to `failed` with a reason. A document
+//! becomes `ready` in the same transaction that stores its chunks and vectors, so it is never
+//! visible as ready with anything missing; interrupted work is put back in the queue on start.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::chunking::{Chunk, Chunker};
@@ -14,6 +17,7 @@ use crate::documents::{self, DocStatus, Document};
 use crate::embedding::Embedder;
 use crate::error::{Error, Result, StorageContext};
 use crate::extract::{self, DocType};
+use crate::index::VectorIndex;
 use crate::vectors;
 
 /// Largest file accepted, in bytes.
@@ -41,27 +45,6 @@ pub struct Added {
     pub existing: bool,
 }
 
-/// Adds the file at `path`. Problems with the file itself end as a `failed` document with the
-/// reason; only problems that prevent even recording it (unreadable, unsupported, too large) are
-/// returned as errors.
-pub fn add_file(
-    db: &Database,
-    embedder: &dyn Embedder,
-    chunker: &Chunker,
-    path: &Path,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Added> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let doc_type = DocType::from_path(path)?;
-    let io_err = |source| Error::Io { context: format!("reading {}", path.display()), source };
-    let size = std::fs::metadata(path).map_err(io_err)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(Error::invalid(format!("{name} is {size} bytes; the limit is {MAX_FILE_BYTES}")));
-    }
-    let bytes = std::fs::read(path).map_err(io_err)?;
-    add_bytes(db, embedder, chunker, Source { name: &name, path: Some(path), doc_type, bytes: &bytes }, progress)
-}
-
 /// A document's content, from a file or from elsewhere (an evaluation corpus, a paste).
 pub struct Source<'a> {
     pub name: &'a str,
@@ -70,59 +53,217 @@ pub struct Source<'a> {
     pub bytes: &'a [u8],
 }
 
-/// Adds a document from its bytes; see [`add_file`].
-pub fn add_bytes(
-    db: &Database,
-    embedder: &dyn Embedder,
-    chunker: &Chunker,
-    source: Source<'_>,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Added> {
-    let Source { name, path, doc_type, bytes } = source;
-    let size = bytes.len();
-    let sha256 = crate::sha256_hex(bytes);
-    if let Some(document) = db.read(|conn| documents::find_by_sha256(conn, &sha256))? {
-        return Ok(Added { document, existing: true });
-    }
+/// Records the file at `path` as `queued` (or returns the document that already has its
+/// content). Refuses, changing nothing, what can never be read: an unsupported type, a file
+/// over [`MAX_FILE_BYTES`], a file that cannot be opened.
+pub fn enqueue_file(db: &Database, path: &Path) -> Result<Added> {
+    let (name, doc_type) = identify(path)?;
+    let bytes = read_limited(path)?;
+    enqueue(db, &Source { name: &name, path: Some(path), doc_type, bytes: &bytes })
+}
 
-    let id = Uuid::new_v4();
-    let now = columns::to_db(columns::now());
+/// Records a document as `queued`, or returns the one with the same content.
+pub fn enqueue(db: &Database, source: &Source<'_>) -> Result<Added> {
+    let sha256 = crate::sha256_hex(source.bytes);
     db.write(|tx| {
+        if let Some(document) = documents::find_by_sha256(tx, &sha256)? {
+            return Ok(Added { document, existing: true });
+        }
+        let id = Uuid::new_v4();
+        let now = columns::to_db(columns::now());
         tx.execute(
             "INSERT INTO documents (id, name, original_path, sha256, doc_type, size_bytes, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)",
-            params![id.to_string(), name, path.map(|p| p.display().to_string()), sha256, doc_type.as_str(), size as i64, now],
+            params![
+                id.to_string(),
+                source.name,
+                source.path.map(|p| p.display().to_string()),
+                sha256,
+                source.doc_type.as_str(),
+                source.bytes.len() as i64,
+                now
+            ],
         )
         .context("recording a new document")?;
-        Ok(())
-    })?;
-    let mut report = |status, done, total| {
-        progress(&Progress { document_id: id, name: name.to_owned(), status, chunks_done: done, chunks_total: total })
-    };
+        Ok(Added { document: documents::load(tx, id)?, existing: false })
+    })
+}
 
-    report(DocStatus::Extracting, 0, 0);
-    documents::set_status(db, id, DocStatus::Extracting, None)?;
-    let prepared = extract::extract(doc_type, bytes).and_then(|doc| chunker.split(doc_type, &doc.text));
-    let chunks = match prepared {
-        Ok(chunks) => chunks,
-        Err(e) => return fail(db, id, e),
-    };
+/// Puts documents whose processing was interrupted (the app quit or crashed) back in the queue.
+/// Nothing of theirs was stored, so they start again from the file. Returns how many.
+pub fn resume_interrupted(db: &Database) -> Result<usize> {
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE documents SET status = 'queued', updated_at = ?1 WHERE status IN ('extracting', 'embedding')",
+            [columns::to_db(columns::now())],
+        )
+        .context("re-queueing interrupted documents")
+    })
+}
 
-    documents::set_status(db, id, DocStatus::Embedding, None)?;
-    report(DocStatus::Embedding, 0, chunks.len());
-    let vectors = match embed_all(embedder, &chunks, &mut |done| report(DocStatus::Embedding, done, chunks.len())) {
-        Ok(v) => v,
-        Err(e) => return fail(db, id, e),
-    };
+/// The oldest queued document, if any.
+pub fn next_queued(db: &Database) -> Result<Option<Uuid>> {
+    db.read(|conn| {
+        conn.query_row("SELECT id FROM documents WHERE status = 'queued' ORDER BY created_at, id LIMIT 1", [], |r| {
+            columns::uuid(r, 0)
+        })
+        .optional()
+        .context("looking for queued documents")
+    })
+}
 
-    let document = store_ready(db, id, &chunks, &vectors, embedder.model_id())?;
-    report(DocStatus::Ready, chunks.len(), chunks.len());
-    Ok(Added { document, existing: false })
+/// What processing a document needs: the database, the model, the chunker and, when the app
+/// keeps one, the vector index to add ready documents to.
+pub struct Pipeline<'a> {
+    pub db: &'a Database,
+    pub embedder: &'a dyn Embedder,
+    pub chunker: &'a Chunker,
+    pub index: Option<&'a VectorIndex>,
+}
+
+impl Pipeline<'_> {
+    /// Adds the file at `path` and processes it now (the CLI and benchmarks; the app queues).
+    pub fn add_file(&self, path: &Path, progress: &mut dyn FnMut(&Progress)) -> Result<Added> {
+        let added = enqueue_file(self.db, path)?;
+        self.finish(added, None, progress)
+    }
+
+    /// Adds a document from its bytes and processes it now.
+    pub fn add_bytes(&self, source: Source<'_>, progress: &mut dyn FnMut(&Progress)) -> Result<Added> {
+        let added = enqueue(self.db, &source)?;
+        self.finish(added, Some(source.bytes), progress)
+    }
+
+    fn finish(&self, added: Added, bytes: Option<&[u8]>, progress: &mut dyn FnMut(&Progress)) -> Result<Added> {
+        if added.existing {
+            return Ok(added);
+        }
+        let document = self.process_with(added.document.id, bytes, progress)?;
+        Ok(Added { document, existing: false })
+    }
+
+    /// Takes a queued document through extraction and embedding, reading its file again. A
+    /// document that is not queued (cancelled, taken by another worker) is returned as it is.
+    pub fn process(&self, id: Uuid, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        self.process_with(id, None, progress)
+    }
+
+    fn process_with(&self, id: Uuid, bytes: Option<&[u8]>, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        let Some(document) = advance(self.db, id, DocStatus::Queued, DocStatus::Extracting)? else {
+            return self.db.read(|conn| documents::load(conn, id));
+        };
+        let mut report = |status, done, total| {
+            progress(&Progress {
+                document_id: id,
+                name: document.name.clone(),
+                status,
+                chunks_done: done,
+                chunks_total: total,
+            })
+        };
+        report(DocStatus::Extracting, 0, 0);
+        let prepared = match bytes {
+            Some(bytes) => Ok(Arc::from(bytes)),
+            None => reread(&document),
+        }
+        .and_then(|bytes| {
+            let doc_type = DocType::parse(&document.doc_type)
+                .ok_or_else(|| Error::invalid(format!("unknown document type {:?}", document.doc_type)))?;
+            let extracted = extract::extract(doc_type, bytes)?;
+            Ok((self.chunker.split(&extracted)?, extracted.pages))
+        });
+        let (chunks, pages) = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => return fail(self.db, id, DocStatus::Extracting, e),
+        };
+
+        if advance(self.db, id, DocStatus::Extracting, DocStatus::Embedding)?.is_none() {
+            return self.db.read(|conn| documents::load(conn, id));
+        }
+        report(DocStatus::Embedding, 0, chunks.len());
+        let embedded = embed_all(self.embedder, &chunks, &mut |done| {
+            report(DocStatus::Embedding, done, chunks.len());
+            still(self.db, id, DocStatus::Embedding)
+        });
+        let vectors = match embedded {
+            Ok(Some(vectors)) => vectors,
+            Ok(None) => return self.db.read(|conn| documents::load(conn, id)),
+            Err(e) => return fail(self.db, id, DocStatus::Embedding, e),
+        };
+
+        let Some((document, chunk_ids)) = store_ready(self.db, id, &chunks, pages, &vectors, self.embedder.model_id())?
+        else {
+            return self.db.read(|conn| documents::load(conn, id));
+        };
+        if let Some(index) = self.index.filter(|i| i.model_id() == self.embedder.model_id()) {
+            index.add(&chunk_ids.into_iter().zip(vectors).collect::<Vec<_>>())?;
+        }
+        report(DocStatus::Ready, chunks.len(), chunks.len());
+        Ok(document)
+    }
+}
+
+fn identify(path: &Path) -> Result<(String, DocType)> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    Ok((name, DocType::from_path(path)?))
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>> {
+    let io_err = |source| Error::Io { context: format!("reading {}", path.display()), source };
+    let size = std::fs::metadata(path).map_err(io_err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Error::invalid(format!(
+            "{} is {} MB; the limit is {} MB",
+            path.display(),
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    std::fs::read(path).map_err(io_err)
+}
+
+/// A queued document's bytes, read again from where it was added, checked against its hash.
+fn reread(document: &Document) -> Result<Arc<[u8]>> {
+    let path = document.original_path.as_deref().ok_or_else(|| Error::invalid("there is no file to read it from"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::invalid(format!("the file can no longer be read at {path} ({e}); add it again")))?;
+    if crate::sha256_hex(&bytes) != document.sha256 {
+        return Err(Error::invalid(format!("the file at {path} changed after it was added; add it again")));
+    }
+    Ok(Arc::from(bytes))
+}
+
+/// Moves a document from `from` to `to` if it is still in `from` (not cancelled or deleted).
+fn advance(db: &Database, id: Uuid, from: DocStatus, to: DocStatus) -> Result<Option<Document>> {
+    db.write(|tx| {
+        let changed = tx
+            .execute(
+                "UPDATE documents SET status = ?3, error = NULL, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+                params![id.to_string(), from.as_str(), to.as_str(), columns::to_db(columns::now())],
+            )
+            .context("advancing a document")?;
+        if changed == 0 { Ok(None) } else { documents::load(tx, id).map(Some) }
+    })
+}
+
+/// Whether the document is still in `status` (it has not been cancelled or deleted meanwhile).
+fn still(db: &Database, id: Uuid, status: DocStatus) -> Result<bool> {
+    db.read(|conn| {
+        conn.query_row("SELECT status FROM documents WHERE id = ?1", [id.to_string()], |r| r.get::<_, String>(0))
+            .optional()
+            .context("checking a document's status")
+            .map(|s| s.as_deref() == Some(status.as_str()))
+    })
 }
 
 /// Embeds chunks in batches of about [`BATCH_TOKENS`], shortest first so that each batch pads
-/// little, and returns the vectors in the chunks' order.
-fn embed_all(embedder: &dyn Embedder, chunks: &[Chunk], done: &mut dyn FnMut(usize)) -> Result<Vec<Vec<f32>>> {
+/// little, and returns the vectors in the chunks' order. After each batch `go_on` says whether
+/// to continue; `None` means it said no.
+fn embed_all(
+    embedder: &dyn Embedder,
+    chunks: &[Chunk],
+    go_on: &mut dyn FnMut(usize) -> Result<bool>,
+) -> Result<Option<Vec<Vec<f32>>>> {
     let mut order: Vec<usize> = (0..chunks.len()).collect();
     order.sort_by_key(|&i| chunks[i].token_count);
     let mut vectors = vec![Vec::new(); chunks.len()];
@@ -139,49 +280,77 @@ fn embed_all(embedder: &dyn Embedder, chunks: &[Chunk], done: &mut dyn FnMut(usi
             vectors[i] = vector;
         }
         finished += end - start;
-        done(finished);
+        if !go_on(finished)? {
+            return Ok(None);
+        }
         start = end;
     }
-    Ok(vectors)
+    Ok(Some(vectors))
 }
 
-fn store_ready(db: &Database, id: Uuid, chunks: &[Chunk], vectors: &[Vec<f32>], model_id: &str) -> Result<Document> {
+/// Stores the chunks and vectors and marks the document ready, in one transaction, unless it
+/// was cancelled or deleted meanwhile (then nothing is stored). Returns the chunk ids in order.
+fn store_ready(
+    db: &Database,
+    id: Uuid,
+    chunks: &[Chunk],
+    pages: Option<u32>,
+    vectors: &[Vec<f32>],
+    model_id: &str,
+) -> Result<Option<(Document, Vec<i64>)>> {
     db.write(|tx| {
+        let status: Option<String> = tx
+            .query_row("SELECT status FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()
+            .context("checking a document before storing it")?;
+        if status.as_deref() != Some(DocStatus::Embedding.as_str()) {
+            return Ok(None);
+        }
         let mut insert_chunk = tx
             .prepare_cached(
                 "INSERT INTO chunks (document_id, ordinal, text, page, char_start, char_end, token_count)
-                 VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .context("preparing chunk insert")?;
         let mut insert_vector = tx
             .prepare_cached("INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)")
             .context("preparing vector insert")?;
+        let mut chunk_ids = Vec::with_capacity(chunks.len());
         for (chunk, vector) in chunks.iter().zip(vectors) {
             insert_chunk
                 .execute(params![
                     id.to_string(),
                     chunk.ordinal as i64,
                     chunk.text,
+                    chunk.page,
                     chunk.char_start as i64,
                     chunk.char_end as i64,
                     chunk.token_count as i64
                 ])
                 .context("storing a chunk")?;
-            insert_vector
-                .execute(params![tx.last_insert_rowid(), model_id, vectors::to_blob(vector)])
-                .context("storing a vector")?;
+            let chunk_id = tx.last_insert_rowid();
+            insert_vector.execute(params![chunk_id, model_id, vectors::to_blob(vector)]).context("storing a vector")?;
+            chunk_ids.push(chunk_id);
         }
         tx.execute(
-            "UPDATE documents SET status = 'ready', error = NULL, chunk_count = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id.to_string(), chunks.len() as i64, columns::to_db(columns::now())],
+            "UPDATE documents SET status = 'ready', error = NULL, chunk_count = ?2, pages = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![id.to_string(), chunks.len() as i64, pages, columns::to_db(columns::now())],
         )
         .context("marking a document ready")?;
-        documents::load(tx, id)
+        Ok(Some((documents::load(tx, id)?, chunk_ids)))
     })
 }
 
-fn fail(db: &Database, id: Uuid, error: Error) -> Result<Added> {
+/// Records why a document failed, unless it left `stage` meanwhile (cancelled or deleted).
+fn fail(db: &Database, id: Uuid, stage: DocStatus, error: Error) -> Result<Document> {
     tracing::warn!(%id, %error, "document failed");
-    let document = documents::set_status(db, id, DocStatus::Failed, Some(&error.to_string()))?;
-    Ok(Added { document, existing: false })
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE documents SET status = 'failed', error = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+            params![id.to_string(), stage.as_str(), error.to_string(), columns::to_db(columns::now())],
+        )
+        .context("recording a failure")?;
+        documents::load(tx, id)
+    })
 }

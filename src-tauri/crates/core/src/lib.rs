@@ -11,6 +11,7 @@ pub mod embedding;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod index;
 pub mod ingest;
 pub mod limits;
 pub mod messages;

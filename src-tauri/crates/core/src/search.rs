@@ -1,15 +1,18 @@
-//! Search over the library's chunks: keyword (FTS5 BM25), vector (exact cosine over the stored
-//! vectors), and hybrid (both, fused by reciprocal rank). Only `ready` documents are searched.
+//! Search over the library's chunks: keyword (FTS5 BM25), vector (cosine), and hybrid (both,
+//! fused by reciprocal rank). Only `ready` documents are searched. Library-wide vector search
+//! asks the usearch graph when there is one; a search restricted to some documents (a chat
+//! session's) scans exactly their stored vectors, which is exact and, for a few documents, fast.
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::Database;
 use crate::embedding::Embedder;
 use crate::error::{Error, Result, StorageContext};
+use crate::index::VectorIndex;
 use crate::limits;
 use crate::vectors;
 
@@ -65,9 +68,11 @@ pub struct Hit {
 }
 
 /// Searches `query`, restricted to `documents` when given (a chat session's: scanned exactly).
+/// `index` speeds up library-wide vector search; without it every stored vector is scanned.
 pub fn search(
     db: &Database,
     embedder: Option<&dyn Embedder>,
+    index: Option<&VectorIndex>,
     query: &str,
     k: usize,
     documents: Option<&[Uuid]>,
@@ -91,9 +96,10 @@ pub fn search(
             Mode::Vector => Vec::new(),
             _ => keyword_ranking(conn, &query, documents, candidates)?,
         };
-        let vector = match &query_vector {
-            Some((v, model_id)) => vector_ranking(conn, v, model_id, documents, candidates)?,
-            None => Vec::new(),
+        let vector = match (&query_vector, index, documents) {
+            (Some((v, model_id)), Some(index), None) if index.model_id() == model_id => index.search(v, candidates)?,
+            (Some((v, model_id)), _, _) => vector_ranking(conn, v, model_id, documents, candidates)?,
+            (None, _, _) => Vec::new(),
         };
         let fused = fuse(mode, &keyword, &vector, k);
         hydrate(conn, fused)
@@ -193,17 +199,19 @@ fn fuse(mode: Mode, keyword: &[(i64, f64)], vector: &[(i64, f64)], k: usize) -> 
     fused
 }
 
+/// Reads the fused hits' chunks. A hit whose chunk is gone or whose document is no longer ready
+/// (the index can briefly lag a delete) is left out.
 fn hydrate(conn: &Connection, fused: Vec<Fused>) -> Result<Vec<Hit>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT c.document_id, d.name, c.page, c.ordinal, c.text FROM chunks c
-             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1 AND d.status = 'ready'",
         )
         .context("preparing search results")?;
-    fused
-        .into_iter()
-        .map(|(chunk_id, score, keyword, vector)| {
-            stmt.query_row([chunk_id], |r| {
+    let mut hits = Vec::with_capacity(fused.len());
+    for (chunk_id, score, keyword, vector) in fused {
+        let hit = stmt
+            .query_row([chunk_id], |r| {
                 Ok(Hit {
                     chunk_id,
                     document_id: crate::columns::uuid(r, 0)?,
@@ -216,7 +224,9 @@ fn hydrate(conn: &Connection, fused: Vec<Fused>) -> Result<Vec<Hit>> {
                     vector,
                 })
             })
-            .context("reading a search result")
-        })
-        .collect()
+            .optional()
+            .context("reading a search result")?;
+        hits.extend(hit);
+    }
+    Ok(hits)
 }

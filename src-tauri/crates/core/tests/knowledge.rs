@@ -2,41 +2,15 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::OnceLock;
-
-use hearth_core::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use hearth_core::Error;
+use hearth_core::chunking::MAX_CHUNK_TOKENS;
 use hearth_core::documents::{self, DocStatus};
-use hearth_core::embedding::{LocalEmbedder, locate_model_dir};
-use hearth_core::ingest::{self, Added};
 use hearth_core::limits::Page;
 use hearth_core::search::{self, Mode};
 use hearth_core::sessions::{self, NewSession};
-use hearth_core::{Database, Error};
 use uuid::Uuid;
 
-fn model() -> &'static LocalEmbedder {
-    static MODEL: OnceLock<LocalEmbedder> = OnceLock::new();
-    MODEL.get_or_init(|| LocalEmbedder::load(&locate_model_dir(None)).expect("the provisioned model loads"))
-}
-
-fn chunker() -> Chunker {
-    Chunker::load(&locate_model_dir(None), MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS).unwrap()
-}
-
-fn add(db: &Database, path: &Path) -> Added {
-    let mut stages = Vec::new();
-    let added = ingest::add_file(db, model(), &chunker(), path, &mut |p| stages.push(p.status)).unwrap();
-    if !added.existing && added.document.status == DocStatus::Ready {
-        assert_eq!(stages.first(), Some(&DocStatus::Extracting));
-        assert_eq!(stages.last(), Some(&DocStatus::Ready));
-    }
-    added
-}
-
-fn names(hits: &[search::Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.document_name.as_str()).collect()
-}
+use common::{add, model, names};
 
 #[test]
 fn documents_become_ready_chunked_within_the_model_window() {
@@ -68,6 +42,7 @@ fn search_finds_passages_by_meaning_and_by_a_rare_word() {
     let by_meaning = search::search(
         &db,
         Some(model()),
+        None,
         "how do sailors tell one coastal beacon from another at night",
         3,
         None,
@@ -77,14 +52,21 @@ fn search_finds_passages_by_meaning_and_by_a_rare_word() {
     assert_eq!(by_meaning[0].document_name, "lighthouses.md");
     assert!(by_meaning[0].text.contains("characteristic"), "{}", by_meaning[0].text);
 
-    let rare = search::search(&db, None, "Fresnel", 3, None, Mode::Keyword).unwrap();
+    let rare = search::search(&db, None, None, "Fresnel", 3, None, Mode::Keyword).unwrap();
     assert!(!rare.is_empty());
     assert!(rare.iter().all(|h| h.document_name == "lighthouses.md" && h.text.contains("Fresnel")));
     assert!(rare[0].keyword.is_some() && rare[0].vector.is_none());
 
-    let hybrid =
-        search::search(&db, Some(model()), "how long should the dough proof in the fridge", 5, None, Mode::Hybrid)
-            .unwrap();
+    let hybrid = search::search(
+        &db,
+        Some(model()),
+        None,
+        "how long should the dough proof in the fridge",
+        5,
+        None,
+        Mode::Hybrid,
+    )
+    .unwrap();
     assert_eq!(hybrid[0].document_name, "sourdough.txt");
     let top = &hybrid[0];
     assert!(top.keyword.is_some() && top.vector.is_some(), "both components ranked the best hit");
@@ -99,11 +81,11 @@ fn a_document_filter_is_never_crossed() {
     add(&db, &common::fixture("lighthouses.md"));
     let bread = add(&db, &common::fixture("sourdough.txt")).document.id;
     for mode in [Mode::Hybrid, Mode::Vector, Mode::Keyword] {
-        let hits =
-            search::search(&db, Some(model()), "Fresnel lens lighthouse keeper", 10, Some(&[bread]), mode).unwrap();
+        let hits = search::search(&db, Some(model()), None, "Fresnel lens lighthouse keeper", 10, Some(&[bread]), mode)
+            .unwrap();
         assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"), "{mode:?}: {:?}", names(&hits));
     }
-    let none = search::search(&db, Some(model()), "bread", 10, Some(&[]), Mode::Hybrid).unwrap();
+    let none = search::search(&db, Some(model()), None, "bread", 10, Some(&[]), Mode::Hybrid).unwrap();
     assert!(none.is_empty());
 }
 
@@ -132,8 +114,8 @@ fn deleting_a_document_removes_everything_and_detaches_it() {
     .unwrap();
 
     documents::delete(&db, &light.to_string()).unwrap();
-    assert!(search::search(&db, None, "Fresnel", 10, None, Mode::Keyword).unwrap().is_empty());
-    let hits = search::search(&db, Some(model()), "lighthouse keeper", 10, None, Mode::Vector).unwrap();
+    assert!(search::search(&db, None, None, "Fresnel", 10, None, Mode::Keyword).unwrap().is_empty());
+    let hits = search::search(&db, Some(model()), None, "lighthouse keeper", 10, None, Mode::Vector).unwrap();
     assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"));
     let left: (i64, i64) = db
         .read(|c| {
@@ -156,35 +138,15 @@ fn deleting_a_document_removes_everything_and_detaches_it() {
 }
 
 #[test]
-fn bad_files_get_clear_errors_and_affect_no_other_document() {
+fn bad_search_input_is_refused() {
     let (_dir, db) = common::temp_db();
-    let good = add(&db, &common::fixture("sourdough.txt")).document;
-    let dir = tempfile::tempdir().unwrap();
-
-    let exe = dir.path().join("setup.exe");
-    std::fs::write(&exe, b"MZ\x90\x00").unwrap();
-    let err = ingest::add_file(&db, model(), &chunker(), &exe, &mut |_| {}).unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)) && err.to_string().contains("not a supported"), "{err}");
-
-    let missing = ingest::add_file(&db, model(), &chunker(), &dir.path().join("gone.txt"), &mut |_| {}).unwrap_err();
-    assert!(matches!(missing, Error::Io { .. }), "{missing}");
-
-    let empty = dir.path().join("empty.txt");
-    std::fs::write(&empty, "  \n\n ").unwrap();
-    let failed = add(&db, &empty).document;
-    assert_eq!(failed.status, DocStatus::Failed);
-    assert_eq!(failed.error.as_deref(), Some("the document has no text"));
-    assert_eq!(failed.chunk_count, 0);
-
-    assert_eq!(documents::get(&db, &good.id.to_string()).unwrap(), good);
-    let hits = search::search(&db, Some(model()), "sourdough", 5, None, Mode::Hybrid).unwrap();
-    assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"));
-    assert!(matches!(search::search(&db, None, "  ", 5, None, Mode::Keyword), Err(Error::InvalidInput(_))));
-    assert!(matches!(search::search(&db, None, "x", 0, None, Mode::Keyword), Err(Error::InvalidInput(_))));
-    let err = search::search(&db, None, "x", 5, None, Mode::Vector).unwrap_err();
+    add(&db, &common::fixture("sourdough.txt"));
+    assert!(matches!(search::search(&db, None, None, "  ", 5, None, Mode::Keyword), Err(Error::InvalidInput(_))));
+    assert!(matches!(search::search(&db, None, None, "x", 0, None, Mode::Keyword), Err(Error::InvalidInput(_))));
+    let err = search::search(&db, None, None, "x", 5, None, Mode::Vector).unwrap_err();
     assert!(matches!(err, Error::ModelUnavailable(_)));
     let id = Uuid::new_v4();
-    assert!(search::search(&db, None, "bread", 5, Some(&[id]), Mode::Keyword).unwrap().is_empty());
+    assert!(search::search(&db, None, None, "bread", 5, Some(&[id]), Mode::Keyword).unwrap().is_empty());
 }
 
 #[test]
