@@ -35,6 +35,17 @@ fn bindings_are_fresh() {
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);
+    check::<DocStatusDto>(&mut stale);
+    check::<DocumentDto>(&mut stale);
+    check::<DocumentPageDto>(&mut stale);
+    check::<ChunkDto>(&mut stale);
+    check::<DocumentDetailDto>(&mut stale);
+    check::<AddedDocumentDto>(&mut stale);
+    check::<DocumentProgressDto>(&mut stale);
+    check::<SearchModeDto>(&mut stale);
+    check::<SearchRequest>(&mut stale);
+    check::<ComponentRankDto>(&mut stale);
+    check::<SearchHitDto>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

@@ -1,6 +1,9 @@
 //! The shapes that cross the IPC boundary. TypeScript types are generated from these (ts-rs) into
 //! `ui/src/lib/api/bindings/`; `tests::bindings_are_fresh` fails when the committed ones are stale.
 
+mod documents;
+
+pub use documents::*;
 use hearth_core::messages::{ChatMessage, Role};
 use hearth_core::sessions::{Session, SessionPage};
 use serde::{Deserialize, Serialize};

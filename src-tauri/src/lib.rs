@@ -9,6 +9,11 @@ mod state;
 #[cfg(test)]
 mod bindings_test;
 
+use tauri::{Emitter, Manager};
+
+/// The event that carries [`dto::DocumentProgressDto`] as documents move through the queue.
+pub const PROGRESS_EVENT: &str = "document-progress";
+
 /// Starts the desktop app.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -18,7 +23,18 @@ pub fn run() {
         )
         .init();
     let result = tauri::Builder::default()
-        .manage(state::AppState::open())
+        .setup(|app| {
+            let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
+            if let Some(library) = state.library() {
+                let handle = app.handle().clone();
+                library.spawn_worker(move |progress| {
+                    // A window that is closing may miss an update; the document list is the truth.
+                    let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
+                })?;
+            }
+            app.manage(state);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::sessions::create_session,
             commands::sessions::list_sessions,
@@ -27,6 +43,16 @@ pub fn run() {
             commands::sessions::delete_session,
             commands::messages::add_message,
             commands::messages::list_messages,
+            commands::documents::add_documents,
+            commands::documents::list_documents,
+            commands::documents::get_document,
+            commands::documents::delete_document,
+            commands::documents::cancel_document,
+            commands::documents::retry_document,
+            commands::documents::rebuild_index,
+            commands::documents::search,
+            commands::documents::attach_documents,
+            commands::documents::detach_document,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

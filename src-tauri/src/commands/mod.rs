@@ -1,4 +1,5 @@
 //! Thin adapters from IPC to `hearth-core`, one file per domain.
 
+pub mod documents;
 pub mod messages;
 pub mod sessions;

@@ -3,7 +3,8 @@ import { afterEach } from "vitest";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
-/** Routes Tauri commands to `handlers` through Tauri's own IPC mock, and records every call. */
+/** Routes Tauri commands to `handlers` through Tauri's own IPC mock, and records every call.
+ * Events (`listen`/`emit`) are mocked too, so a test can play the backend's events. */
 export function fakeBackend(handlers: Record<string, Handler>) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   mockIPC((cmd, payload) => {
@@ -12,7 +13,7 @@ export function fakeBackend(handlers: Record<string, Handler>) {
     const handler = handlers[cmd];
     if (!handler) throw `unknown command ${cmd}`;
     return handler(args);
-  });
+  }, { shouldMockEvents: true });
   return calls;
 }
 

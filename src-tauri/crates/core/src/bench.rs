@@ -96,7 +96,7 @@ pub struct SearchReport {
     pub peak_rss_mb: Option<f64>,
 }
 
-/// Seeds `n` synthetic chunks (random words, random unit vectors; 100 chunks a document), then
+/// Seeds `n` synthetic chunks (Zipf-distributed words, random unit vectors; 100 chunks a document), then
 /// times `queries` real queries in each mode, the model embedding each query included.
 pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]) -> Result<SearchReport> {
     let started = Instant::now();
@@ -175,10 +175,45 @@ const WORDS: &[&str] = &[
     "network",
 ];
 
+/// Words drawn as in natural text: the r-th most frequent with probability ∝ 1/r (Zipf), over
+/// 10,000 filler words with the topic words at mid-frequency ranks, so a query word occurs in a
+/// few percent of chunks, as real words do, rather than in nearly all of them.
+struct Zipf {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    const SIZE: usize = 10_000;
+
+    fn new() -> Zipf {
+        let mut words: Vec<String> = (0..Self::SIZE).map(|i| format!("w{i}")).collect();
+        for (i, word) in WORDS.iter().enumerate() {
+            words[20 + i * 60] = (*word).to_owned();
+        }
+        let mut total = 0.0;
+        let cumulative = (1..=Self::SIZE)
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect::<Vec<_>>();
+        let cumulative = cumulative.iter().map(|c| c / total).collect();
+        Zipf { words, cumulative }
+    }
+
+    /// The word at uniform draw `u` in [0, 1).
+    fn word(&self, u: f64) -> &str {
+        let rank = self.cumulative.partition_point(|&c| c < u).min(Self::SIZE - 1);
+        &self.words[rank]
+    }
+}
+
 fn seed(db: &Database, model_id: &str, dims: usize, n: usize) -> Result<Vec<Uuid>> {
     let mut rng = fastrand::Rng::with_seed(7);
     let now = columns::to_db(columns::now());
     let doc_count = n.div_ceil(100);
+    let vocabulary = Zipf::new();
     let ids: Vec<Uuid> = (0..doc_count).map(|_| Uuid::from_u128(rng.u128(..))).collect();
     db.write(|tx| {
         for (d, id) in ids.iter().enumerate() {
@@ -190,7 +225,7 @@ fn seed(db: &Database, model_id: &str, dims: usize, n: usize) -> Result<Vec<Uuid
             )
             .context("seeding a document")?;
             for ordinal in 0..chunks {
-                let text: Vec<&str> = (0..120).map(|_| WORDS[rng.usize(..WORDS.len())]).collect();
+                let text: Vec<&str> = (0..120).map(|_| vocabulary.word(rng.f64())).collect();
                 tx.execute(
                     "INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?1, ?2, ?3, 0, 0, 120)",
                     params![id.to_string(), ordinal as i64, text.join(" ")],

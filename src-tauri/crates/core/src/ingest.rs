@@ -37,6 +37,20 @@ pub struct Progress {
     pub chunks_total: usize,
 }
 
+impl Progress {
+    /// Where a document stands now, as a progress report (a finished, failed or cancelled one).
+    pub fn of(document: &Document) -> Progress {
+        let chunks = document.chunk_count.max(0) as usize;
+        Progress {
+            document_id: document.id,
+            name: document.name.clone(),
+            status: document.status,
+            chunks_done: chunks,
+            chunks_total: chunks,
+        }
+    }
+}
+
 /// What adding a file did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Added {
@@ -112,6 +126,12 @@ pub fn next_queued(db: &Database) -> Result<Option<Uuid>> {
     })
 }
 
+/// Fails a queued document that cannot be processed at all (the model is missing), with the
+/// reason; it can be retried once that is fixed.
+pub fn give_up(db: &Database, id: Uuid, error: &Error) -> Result<Document> {
+    fail(db, id, DocStatus::Queued, error)
+}
+
 /// What processing a document needs: the database, the model, the chunker and, when the app
 /// keeps one, the vector index to add ready documents to.
 pub struct Pipeline<'a> {
@@ -174,7 +194,7 @@ impl Pipeline<'_> {
         });
         let (chunks, pages) = match prepared {
             Ok(prepared) => prepared,
-            Err(e) => return fail(self.db, id, DocStatus::Extracting, e),
+            Err(e) => return fail(self.db, id, DocStatus::Extracting, &e),
         };
 
         if advance(self.db, id, DocStatus::Extracting, DocStatus::Embedding)?.is_none() {
@@ -188,7 +208,7 @@ impl Pipeline<'_> {
         let vectors = match embedded {
             Ok(Some(vectors)) => vectors,
             Ok(None) => return self.db.read(|conn| documents::load(conn, id)),
-            Err(e) => return fail(self.db, id, DocStatus::Embedding, e),
+            Err(e) => return fail(self.db, id, DocStatus::Embedding, &e),
         };
 
         let Some((document, chunk_ids)) = store_ready(self.db, id, &chunks, pages, &vectors, self.embedder.model_id())?
@@ -343,7 +363,7 @@ fn store_ready(
 }
 
 /// Records why a document failed, unless it left `stage` meanwhile (cancelled or deleted).
-fn fail(db: &Database, id: Uuid, stage: DocStatus, error: Error) -> Result<Document> {
+fn fail(db: &Database, id: Uuid, stage: DocStatus, error: &Error) -> Result<Document> {
     tracing::warn!(%id, %error, "document failed");
     db.write(|tx| {
         tx.execute(

@@ -157,7 +157,7 @@ pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
     found.ok_or_else(|| Error::not_found("session", id))
 }
 
-fn load(conn: &Connection, id: Uuid) -> Result<Session> {
+pub(crate) fn load(conn: &Connection, id: Uuid) -> Result<Session> {
     let session = conn
         .query_row(
             "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions WHERE id = ?1",

@@ -1,0 +1,243 @@
+use hearth_core::documents::{DocStatus, Document, DocumentPage, StoredChunk};
+use hearth_core::ingest::Progress;
+use hearth_core::search::{ComponentRank, Hit, Mode};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::IpcError;
+
+/// Where a document is on its way to being searchable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "DocStatusDto.ts")]
+pub enum DocStatusDto {
+    Queued,
+    Extracting,
+    Embedding,
+    Ready,
+    Failed,
+    Cancelled,
+}
+
+impl From<DocStatus> for DocStatusDto {
+    fn from(s: DocStatus) -> Self {
+        match s {
+            DocStatus::Queued => DocStatusDto::Queued,
+            DocStatus::Extracting => DocStatusDto::Extracting,
+            DocStatus::Embedding => DocStatusDto::Embedding,
+            DocStatus::Ready => DocStatusDto::Ready,
+            DocStatus::Failed => DocStatusDto::Failed,
+            DocStatus::Cancelled => DocStatusDto::Cancelled,
+        }
+    }
+}
+
+/// A document in the library.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "DocumentDto.ts")]
+pub struct DocumentDto {
+    pub id: String,
+    pub name: String,
+    pub original_path: Option<String>,
+    pub doc_type: String,
+    #[ts(type = "number")]
+    pub size_bytes: i64,
+    #[ts(type = "number | null")]
+    pub pages: Option<i64>,
+    pub status: DocStatusDto,
+    /// Why it failed, in words a person understands.
+    pub error: Option<String>,
+    #[ts(type = "number")]
+    pub chunk_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Document> for DocumentDto {
+    fn from(d: Document) -> Self {
+        DocumentDto {
+            id: d.id.to_string(),
+            name: d.name,
+            original_path: d.original_path,
+            doc_type: d.doc_type,
+            size_bytes: d.size_bytes,
+            pages: d.pages,
+            status: d.status.into(),
+            error: d.error,
+            chunk_count: d.chunk_count,
+            created_at: d.created_at.to_rfc3339(),
+            updated_at: d.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+/// One page of documents, newest first, and how many there are.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "DocumentPageDto.ts")]
+pub struct DocumentPageDto {
+    pub items: Vec<DocumentDto>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+impl From<DocumentPage> for DocumentPageDto {
+    fn from(p: DocumentPage) -> Self {
+        DocumentPageDto { items: p.items.into_iter().map(Into::into).collect(), total: p.total }
+    }
+}
+
+/// A chunk of a document, with its page and character offsets into the extracted text.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "ChunkDto.ts")]
+pub struct ChunkDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub ordinal: i64,
+    pub text: String,
+    #[ts(type = "number | null")]
+    pub page: Option<i64>,
+    #[ts(type = "number")]
+    pub char_start: i64,
+    #[ts(type = "number")]
+    pub char_end: i64,
+    #[ts(type = "number")]
+    pub token_count: i64,
+}
+
+impl From<StoredChunk> for ChunkDto {
+    fn from(c: StoredChunk) -> Self {
+        ChunkDto {
+            id: c.id,
+            ordinal: c.ordinal,
+            text: c.text,
+            page: c.page,
+            char_start: c.char_start,
+            char_end: c.char_end,
+            token_count: c.token_count,
+        }
+    }
+}
+
+/// A document with one page of its chunks.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "DocumentDetailDto.ts")]
+pub struct DocumentDetailDto {
+    pub document: DocumentDto,
+    pub chunks: Vec<ChunkDto>,
+}
+
+/// What adding one path did: the document (new or already there), or why it was refused.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "AddedDocumentDto.ts")]
+pub struct AddedDocumentDto {
+    pub path: String,
+    pub document: Option<DocumentDto>,
+    /// The same content was already in the library.
+    pub existing: bool,
+    pub error: Option<IpcError>,
+}
+
+/// Progress of a document through the queue, sent as the `document-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "DocumentProgressDto.ts")]
+pub struct DocumentProgressDto {
+    pub document_id: String,
+    pub name: String,
+    pub status: DocStatusDto,
+    pub chunks_done: u32,
+    pub chunks_total: u32,
+}
+
+impl From<&Progress> for DocumentProgressDto {
+    fn from(p: &Progress) -> Self {
+        DocumentProgressDto {
+            document_id: p.document_id.to_string(),
+            name: p.name.clone(),
+            status: p.status.into(),
+            chunks_done: p.chunks_done.try_into().unwrap_or(u32::MAX),
+            chunks_total: p.chunks_total.try_into().unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// How search ranks.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "SearchModeDto.ts")]
+pub enum SearchModeDto {
+    #[default]
+    Hybrid,
+    Vector,
+    Keyword,
+}
+
+impl From<SearchModeDto> for Mode {
+    fn from(m: SearchModeDto) -> Self {
+        match m {
+            SearchModeDto::Hybrid => Mode::Hybrid,
+            SearchModeDto::Vector => Mode::Vector,
+            SearchModeDto::Keyword => Mode::Keyword,
+        }
+    }
+}
+
+/// What `search` takes.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export_to = "SearchRequest.ts", optional_fields)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Results wanted (default 10).
+    pub k: Option<u32>,
+    /// Only these documents (a chat session's).
+    pub document_ids: Option<Vec<String>>,
+    pub mode: Option<SearchModeDto>,
+}
+
+/// A component's rank (1-based) and raw score for a hit.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[ts(export_to = "ComponentRankDto.ts")]
+pub struct ComponentRankDto {
+    pub rank: u32,
+    pub score: f64,
+}
+
+impl From<ComponentRank> for ComponentRankDto {
+    fn from(c: ComponentRank) -> Self {
+        ComponentRankDto { rank: c.rank.try_into().unwrap_or(u32::MAX), score: c.score }
+    }
+}
+
+/// One search result: the chunk, its document and page, the fused score and each component's.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "SearchHitDto.ts")]
+pub struct SearchHitDto {
+    #[ts(type = "number")]
+    pub chunk_id: i64,
+    pub document_id: String,
+    pub document_name: String,
+    #[ts(type = "number | null")]
+    pub page: Option<i64>,
+    #[ts(type = "number")]
+    pub ordinal: i64,
+    pub text: String,
+    pub score: f64,
+    pub keyword: Option<ComponentRankDto>,
+    pub vector: Option<ComponentRankDto>,
+}
+
+impl From<Hit> for SearchHitDto {
+    fn from(h: Hit) -> Self {
+        SearchHitDto {
+            chunk_id: h.chunk_id,
+            document_id: h.document_id.to_string(),
+            document_name: h.document_name,
+            page: h.page,
+            ordinal: h.ordinal,
+            text: h.text,
+            score: h.score,
+            keyword: h.keyword.map(Into::into),
+            vector: h.vector.map(Into::into),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// The knowledge base's commands through the real app: the window's IPC, the background worker
+// with the real model and index, progress events, and the same library seen from the CLI.
+// (The documents UI comes with the desktop-window issue; this drives the commands it will use.)
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import { CLI, startDriver } from "./driver.mjs";
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-docs-"));
+let driver;
+let browser;
+
+/** Invokes a command from inside the page, as the UI's wrappers do. A failure comes back as
+ * `failure: {code, message}` (a result with an `error` key would read as a WebDriver error). */
+function invoke(command, args = {}) {
+  return browser.executeAsync(
+    (command, args, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke(command, args)
+        .then((value) => done({ ok: true, value }))
+        .catch((failure) => done({ ok: false, failure }));
+    },
+    command,
+    args,
+  );
+}
+
+async function ok(command, args) {
+  const result = await invoke(command, args);
+  assert.ok(result.ok, `${command} failed: ${JSON.stringify(result.failure)}`);
+  return result.value;
+}
+
+function cli(...args) {
+  return JSON.parse(execFileSync(CLI, [...args, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
+}
+
+before(async () => {
+  driver = await startDriver({ HEARTH_DATA_DIR: dataDir });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  await driver?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("documents are queued, processed in the background with progress, searched, attached and deleted", async () => {
+  browser = await driver.launch();
+  await (await browser.$('[data-testid="new-session"]')).waitForClickable({ timeout: 15_000 });
+
+  // Record progress events in the page, as the UI's listener will.
+  await browser.executeAsync((done) => {
+    window.hearthProgress = [];
+    const handler = window.__TAURI_INTERNALS__.transformCallback((event) => window.hearthProgress.push(event.payload));
+    window.__TAURI_INTERNALS__
+      .invoke("plugin:event|listen", { event: "document-progress", target: { kind: "Any" }, handler })
+      .then(() => done());
+  });
+
+  const files = ["beekeeping.pdf", "tides.docx", "volcanoes.html", "bad/encrypted.pdf"].map((f) => path.join(fixtures, f));
+  const added = await ok("add_documents", { paths: [...files, path.join(fixtures, "bad/picture.png")] });
+  assert.equal(added.length, 5);
+  assert.ok(added.slice(0, 4).every((a) => a.document?.status === "queued" && !a.error), JSON.stringify(added));
+  assert.equal(added[4].document, null);
+  assert.equal(added[4].error.code, "INVALID_INPUT");
+  assert.match(added[4].error.message, /not a supported document type/);
+
+  let documents;
+  await browser.waitUntil(
+    async () => {
+      documents = (await ok("list_documents", { limit: 50, offset: 0 })).items;
+      return documents.every((d) => d.status === "ready" || d.status === "failed");
+    },
+    { timeout: 60_000, interval: 250, timeoutMsg: "documents never finished processing" },
+  );
+  const byName = Object.fromEntries(documents.map((d) => [d.name, d]));
+  assert.equal(byName["beekeeping.pdf"].status, "ready");
+  assert.equal(byName["beekeeping.pdf"].pages, 4);
+  assert.equal(byName["tides.docx"].status, "ready");
+  assert.equal(byName["volcanoes.html"].status, "ready");
+  assert.equal(byName["encrypted.pdf"].status, "failed");
+  assert.match(byName["encrypted.pdf"].error, /encrypted with a password/);
+
+  const progress = await browser.execute(() => window.hearthProgress);
+  const pdf = progress.filter((p) => p.document_id === byName["beekeeping.pdf"].id).map((p) => p.status);
+  assert.deepEqual([pdf[0], pdf.at(-1)], ["extracting", "ready"], JSON.stringify(pdf));
+  assert.ok(pdf.includes("embedding"), JSON.stringify(pdf));
+
+  const hits = await ok("search", { request: { query: "when should the hive be treated against mites", k: 3 } });
+  assert.equal(hits[0].document_name, "beekeeping.pdf");
+  assert.equal(hits[0].page, 3);
+  assert.ok(hits[0].keyword && hits[0].vector, "hybrid by default, both components ranked it");
+  const detail = await ok("get_document", { id: byName["tides.docx"].id, limit: 2, offset: 0 });
+  assert.equal(detail.chunks.length, Math.min(2, byName["tides.docx"].chunk_count));
+
+  const session = await ok("create_session", { request: { name: "Field notes" } });
+  const attached = await ok("attach_documents", {
+    sessionId: session.id,
+    documentIds: [byName["beekeeping.pdf"].id, byName["tides.docx"].id],
+  });
+  assert.deepEqual(attached.rag_document_ids, [byName["beekeeping.pdf"].id, byName["tides.docx"].id]);
+  const inSession = await ok("search", {
+    request: { query: "volcanic ash over Europe", document_ids: attached.rag_document_ids, k: 5 },
+  });
+  assert.ok(inSession.every((h) => h.document_name !== "volcanoes.html"), JSON.stringify(inSession));
+
+  await ok("delete_document", { id: byName["beekeeping.pdf"].id });
+  const after = await ok("get_session", { id: session.id });
+  assert.deepEqual(after.rag_document_ids, [byName["tides.docx"].id]);
+  const missing = await invoke("delete_document", { id: byName["beekeeping.pdf"].id });
+  assert.equal(missing.failure.code, "NOT_FOUND");
+
+  // The CLI sees the same library and the same saved index.
+  const fromCli = cli("search", "why were flights across Europe grounded", "-k", "1");
+  assert.equal(fromCli[0].document_name, "volcanoes.html");
+});

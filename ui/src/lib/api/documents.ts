@@ -1,0 +1,53 @@
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { call } from "./invoke";
+import type { AddedDocumentDto } from "./bindings/AddedDocumentDto";
+import type { DocumentDetailDto } from "./bindings/DocumentDetailDto";
+import type { DocumentDto } from "./bindings/DocumentDto";
+import type { DocumentPageDto } from "./bindings/DocumentPageDto";
+import type { DocumentProgressDto } from "./bindings/DocumentProgressDto";
+import type { SearchHitDto } from "./bindings/SearchHitDto";
+import type { SearchRequest } from "./bindings/SearchRequest";
+import type { SessionDto } from "./bindings/SessionDto";
+
+export type {
+  AddedDocumentDto,
+  DocumentDetailDto,
+  DocumentDto,
+  DocumentPageDto,
+  DocumentProgressDto,
+  SearchHitDto,
+  SearchRequest,
+};
+
+/** The event the ingestion worker sends as documents move through the queue. */
+export const PROGRESS_EVENT = "document-progress";
+
+/** Queues files (real paths, as a drop gives them); each path gets its own outcome. */
+export const addDocuments = (paths: string[]) => call<AddedDocumentDto[]>("add_documents", { paths });
+
+export const listDocuments = (limit: number, offset: number) =>
+  call<DocumentPageDto>("list_documents", { limit, offset });
+
+export const getDocument = (id: string, limit: number, offset: number) =>
+  call<DocumentDetailDto>("get_document", { id, limit, offset });
+
+export const deleteDocument = (id: string) => call<null>("delete_document", { id });
+
+export const cancelDocument = (id: string) => call<DocumentDto>("cancel_document", { id });
+
+/** Retries a failed or cancelled document, or re-indexes a ready one. */
+export const retryDocument = (id: string) => call<DocumentDto>("retry_document", { id });
+
+export const rebuildIndex = () => call<number>("rebuild_index");
+
+export const search = (request: SearchRequest) => call<SearchHitDto[]>("search", { request });
+
+export const attachDocuments = (sessionId: string, documentIds: string[]) =>
+  call<SessionDto>("attach_documents", { sessionId, documentIds });
+
+export const detachDocument = (sessionId: string, documentId: string) =>
+  call<SessionDto>("detach_document", { sessionId, documentId });
+
+/** Calls `handler` with every progress update until the returned function is called. */
+export const onProgress = (handler: (progress: DocumentProgressDto) => void): Promise<UnlistenFn> =>
+  listen<DocumentProgressDto>(PROGRESS_EVENT, (event) => handler(event.payload));
