@@ -46,6 +46,8 @@ fn bindings_are_fresh() {
     check::<SearchRequest>(&mut stale);
     check::<ComponentRankDto>(&mut stale);
     check::<SearchHitDto>(&mut stale);
+    check::<TurnEventDto>(&mut stale);
+    check::<ChatReplyDto>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

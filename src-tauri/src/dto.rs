@@ -118,3 +118,24 @@ pub struct AddMessageRequest {
     #[ts(optional)]
     pub role: Option<String>,
 }
+
+/// A piece of an answer as it streams in.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "TurnEventDto.ts")]
+pub struct TurnEventDto {
+    pub text: String,
+}
+
+/// A finished turn: the stored question and the stored answer (with its sources in `metadata`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "ChatReplyDto.ts")]
+pub struct ChatReplyDto {
+    pub user: ChatMessageDto,
+    pub assistant: ChatMessageDto,
+}
+
+impl From<hearth_core::chat::Reply> for ChatReplyDto {
+    fn from(r: hearth_core::chat::Reply) -> Self {
+        ChatReplyDto { user: r.user.into(), assistant: r.assistant.into() }
+    }
+}

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Storage,
     /// The embedding model is missing or broken (chat without documents still works).
     ModelUnavailable,
+    /// The language-model server is down, too slow or answered garbage; the question is kept.
+    LlmUnavailable,
     /// A bug: a background task panicked or was cancelled.
     Internal,
 }
@@ -41,6 +43,7 @@ impl From<hearth_core::Error> for IpcError {
             E::InvalidInput(_) => ErrorCode::InvalidInput,
             E::Storage { .. } | E::Migration(_) | E::Io { .. } | E::Index(_) => ErrorCode::Storage,
             E::ModelUnavailable(_) => ErrorCode::ModelUnavailable,
+            E::LlmUnavailable(_) => ErrorCode::LlmUnavailable,
         };
         if code == ErrorCode::Storage {
             tracing::error!(error = %err, "storage error");
@@ -63,6 +66,7 @@ mod tests {
             (hearth_core::Error::InvalidInput("bad".into()), "INVALID_INPUT"),
             (hearth_core::Error::Migration("edited".into()), "STORAGE"),
             (hearth_core::Error::ModelUnavailable("missing".into()), "MODEL_UNAVAILABLE"),
+            (hearth_core::Error::LlmUnavailable("down".into()), "LLM_UNAVAILABLE"),
         ];
         for (err, code) in cases {
             let message = err.to_string();

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { CLI, startDriver } from "./driver.mjs";
 
+const shots = process.env.HEARTH_SCREENSHOTS;
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-docs-"));
 let driver;
@@ -119,4 +120,44 @@ test("documents are queued, processed in the background with progress, searched,
   // The CLI sees the same library and the same saved index.
   const fromCli = cli("search", "why were flights across Europe grounded", "-k", "1");
   assert.equal(fromCli[0].document_name, "volcanoes.html");
+});
+
+test("a question in the window is answered with citations that open their passage", async () => {
+  const [pdf] = await ok("add_documents", { paths: [path.join(fixtures, "beekeeping.pdf")] });
+  await browser.waitUntil(async () => (await ok("get_document", { id: pdf.document.id, limit: 1, offset: 0 })).document.status === "ready", {
+    timeout: 60_000,
+    interval: 250,
+  });
+  const tides = (await ok("list_documents", { limit: 50, offset: 0 })).items.find((d) => d.name === "tides.docx");
+  await ok("create_session", { request: { name: "Bees and tides", rag_document_ids: [pdf.document.id, tides.id] } });
+
+  // Relaunch so the sidebar lists the new chat, then ask in the window as a person does.
+  await browser.deleteSession();
+  browser = await driver.launch();
+  const row = await browser.$('[data-testid="session-name"]');
+  await row.waitForClickable({ timeout: 15_000 });
+  await row.click();
+  const composer = await browser.$('[data-testid="composer-input"]');
+  await composer.waitForDisplayed();
+  await composer.click();
+  await composer.addValue("When should the hive be treated against mites?");
+  await browser.keys("Enter");
+
+  const sources = () =>
+    browser.execute(() => Array.from(document.querySelectorAll('[data-testid="source"]'), (el) => el.textContent.trim()));
+  await browser.waitUntil(async () => (await sources()).length > 0, { timeout: 20_000, timeoutMsg: "no sources shown" });
+  assert.equal((await sources())[0], "[1] beekeeping.pdf, page 3");
+  const answer = await browser.execute(
+    () => document.querySelectorAll('[data-testid="message-content"]')[1].textContent,
+  );
+  assert.match(answer, /^No language model is configured/);
+  assert.match(answer, /\[1\] beekeeping\.pdf, page 3:/);
+
+  await (await browser.$('[data-testid="source"]')).click();
+  const passage = await browser.$('[data-testid="passage"]');
+  await passage.waitForDisplayed();
+  const quoted = await passage.getProperty("textContent");
+  assert.match(quoted, /beekeeping\.pdf, page 3/);
+  assert.match(quoted, /Varroa/);
+  if (shots) await browser.saveScreenshot(path.join(shots, "chat-citations.png"));
 });

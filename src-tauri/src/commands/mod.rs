@@ -1,5 +1,6 @@
 //! Thin adapters from IPC to `hearth-core`, one file per domain.
 
+pub mod chat;
 pub mod documents;
 pub mod messages;
 pub mod sessions;

@@ -45,6 +45,13 @@ pub enum Command {
         #[command(subcommand)]
         command: EvalCommand,
     },
+    /// Ask a question in a chat (answers from its documents); without a message, a loop.
+    Chat { session: String, message: Option<String> },
+    /// Show or change the chat and language-model settings.
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
     /// Search the library's documents.
     Search(SearchArgs),
     /// The vector index (derived from the database; rebuilt on its own when stale).
@@ -70,6 +77,46 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print every setting (an API key shows as "(set)").
+    Show,
+    /// The language model: `--backend openai-compatible --url http://127.0.0.1:8080/v1`.
+    Llm(LlmSettingsArgs),
+    /// Retrieval and prompt: top N, history turns, context window, instructions.
+    Chat(ChatSettingsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LlmSettingsArgs {
+    /// placeholder or openai-compatible.
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// The server's base URL (…/v1).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// An API key, if the server wants one ("" clears it).
+    #[arg(long)]
+    pub api_key: Option<String>,
+    /// Seconds to wait for the answer to start.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChatSettingsArgs {
+    #[arg(long)]
+    pub top_n: Option<usize>,
+    #[arg(long)]
+    pub history_turns: Option<usize>,
+    #[arg(long)]
+    pub context_tokens: Option<usize>,
+    #[arg(long)]
+    pub answer_tokens: Option<usize>,
+    #[arg(long)]
+    pub instructions: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum IndexCommand {
     /// Rebuild the vector index from the stored vectors.
     Rebuild,
@@ -88,6 +135,14 @@ pub enum BenchCommand {
         chunks: usize,
         #[arg(long, default_value_t = 50)]
         queries: usize,
+    },
+    /// Seed N synthetic chunks, attach five documents to a chat, and print what a turn costs
+    /// apart from the language model (p50/p99), and peak RSS.
+    Chat {
+        #[arg(long, default_value_t = 100_000)]
+        chunks: usize,
+        #[arg(long, default_value_t = 50)]
+        turns: usize,
     },
 }
 

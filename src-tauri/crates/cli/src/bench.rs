@@ -31,3 +31,9 @@ pub fn search(out: &Out, chunks: usize, queries: usize) -> Result<()> {
     let queries: Vec<&str> = QUERIES.iter().copied().cycle().take(queries.max(1)).collect();
     out.json_or_lines(&bench::search(&db, &model, chunks, &queries)?)
 }
+
+pub fn chat(out: &Out, chunks: usize, turns: usize) -> Result<()> {
+    let (_scratch, db, model, chunker) = scratch_library()?;
+    let questions: Vec<&str> = QUERIES.iter().copied().cycle().take(turns.max(1)).collect();
+    out.json_or_lines(&bench::chat(&db, &model, &chunker, chunks, &questions)?)
+}

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod chat;
 mod docs;
 mod output;
 
@@ -14,7 +15,10 @@ use hearth_core::limits::Page;
 use hearth_core::messages::{self, NewMessage};
 use hearth_core::sessions::{self, NewSession};
 
-use args::{BenchCommand, Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, SessionsCommand};
+use args::{
+    BenchCommand, Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, SessionsCommand,
+    SettingsCommand,
+};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn exit_code(err: &Error) -> u8 {
         Error::InvalidInput(_) => 2,
         Error::NotFound { .. } => 3,
         Error::ModelUnavailable(_) => 4,
+        Error::LlmUnavailable(_) => 5,
         Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } | Error::Index(_) => 1,
     }
 }
@@ -92,6 +97,13 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
         Command::Eval { command: EvalCommand::Trec { dir } } => docs::eval_trec(&out, &dir),
         Command::Bench { command: BenchCommand::Ingest { paths } } => bench::ingest(&out, &paths),
         Command::Bench { command: BenchCommand::Search { chunks, queries } } => bench::search(&out, chunks, queries),
+        Command::Bench { command: BenchCommand::Chat { chunks, turns } } => bench::chat(&out, chunks, turns),
+        Command::Chat { session, message } => chat::chat(&db, &dir, &out, &session, message.as_deref()),
+        Command::Settings { command } => match command {
+            SettingsCommand::Show => chat::show_settings(&db, &out),
+            SettingsCommand::Llm(args) => chat::set_llm(&db, &out, args),
+            SettingsCommand::Chat(args) => chat::set_chat(&db, &out, args),
+        },
         Command::Search(query) => docs::search(&db, &dir, &out, &query),
         Command::Index { command: IndexCommand::Rebuild } => docs::rebuild_index(&db, &dir, &out),
     }

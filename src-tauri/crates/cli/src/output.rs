@@ -145,6 +145,36 @@ impl Out {
     }
 
     /// Reports whose text form is their JSON, pretty-printed: benchmarks.
+    /// Whether output is JSON (then nothing is streamed).
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// An assistant's answer: in text mode the answer was streamed already, so only its
+    /// sources follow; in JSON mode the whole stored message.
+    pub fn answer(&self, m: &ChatMessage) -> Result<()> {
+        self.emit(m, || {
+            let mut text = String::from("\n");
+            let sources = m.metadata["sources"].as_array().cloned().unwrap_or_default();
+            if !sources.is_empty() {
+                text.push_str("\nSources:\n");
+            }
+            for s in sources {
+                let page = s["page"].as_i64().map(|p| format!(", page {p}")).unwrap_or_default();
+                text.push_str(&format!(
+                    "  [{}] {}{page}  (score {:.4})\n",
+                    s["n"],
+                    s["document_name"].as_str().unwrap_or_default(),
+                    s["score"].as_f64().unwrap_or_default()
+                ));
+            }
+            if let Some(skipped) = m.metadata["retrieval"]["skipped"].as_str() {
+                text.push_str(&format!("\n(no retrieval: {skipped})\n"));
+            }
+            text
+        })
+    }
+
     pub fn json_or_lines<T: Serialize>(&self, value: &T) -> Result<()> {
         self.emit(value, || serde_json::to_string_pretty(value).expect("reports serialize") + "\n")
     }

@@ -168,3 +168,50 @@ fn benchmarks_report_what_they_measured() {
     }
     assert_eq!(json(dir.path(), &["docs", "list", "--json"])["total"], 0, "benchmarks leave the library alone");
 }
+
+#[test]
+fn a_chat_turn_answers_with_its_sources_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
+    let (pdf, docx) = (fixtures.join("beekeeping.pdf"), fixtures.join("tides.docx"));
+    let added = json(data, &["docs", "add", pdf.to_str().unwrap(), docx.to_str().unwrap(), "--json"]);
+    let ids: Vec<&str> = added.as_array().unwrap().iter().map(|a| a["document"]["id"].as_str().unwrap()).collect();
+    let session = json(data, &["sessions", "create", "--docs", ids[0], ids[1], "--json"]);
+    let id = session["id"].as_str().unwrap();
+
+    let text = hearth(data, &["chat", id, "When should the hive be treated against mites?"]);
+    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    let printed = String::from_utf8_lossy(&text.stdout);
+    assert!(printed.starts_with("No language model is configured"), "{printed}");
+    let sources = printed.split("Sources:").nth(1).expect("a sources list");
+    assert!(sources.trim_start().starts_with("[1] beekeeping.pdf, page 3"), "{printed}");
+
+    let stored = json(data, &["chat", id, "How big are the tides in the Bay of Fundy?", "--json"]);
+    assert_eq!(stored["role"], "assistant");
+    assert_eq!(stored["metadata"]["sources"][0]["document_name"], "tides.docx");
+    assert_eq!(stored["metadata"]["history_used"].as_array().unwrap().len(), 2, "the first turn is history");
+    assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 4);
+
+    let interactive = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["chat", id])
+        .env("HEARTH_DATA_DIR", data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    interactive.stdin.as_ref().unwrap().write_all(b"what is a neap tide?\n\nand the rule of twelfths?\n").unwrap();
+    let done = interactive.wait_with_output().unwrap();
+    assert!(done.status.success());
+    assert_eq!(String::from_utf8_lossy(&done.stdout).matches("Sources:").count(), 2, "two questions, two answers");
+    assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 8);
+
+    let llm = hearth(data, &["settings", "llm", "--backend", "openai-compatible", "--url", "http://127.0.0.1:9/v1"]);
+    assert!(llm.status.success());
+    let down = hearth(data, &["chat", id, "anyone there?"]);
+    assert_eq!(down.status.code(), Some(5), "LLM unavailable has its own exit code");
+    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot be reached"));
+    assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 9, "the question is kept");
+}

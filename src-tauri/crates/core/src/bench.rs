@@ -1,6 +1,8 @@
 //! Measurements behind `hearth bench`: ingestion throughput and search latency. Speed targets
 //! live here, in numbers a person reads, never in timed tests.
 
+mod chat;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,7 @@ use uuid::Uuid;
 use crate::chunking::Chunker;
 use crate::columns;
 use crate::db::Database;
-use crate::embedding::Embedder;
+use crate::embedding::{Embedder, TimedEmbedder};
 use crate::error::{Result, StorageContext};
 use crate::index::VectorIndex;
 use crate::ingest::Pipeline;
@@ -34,6 +36,8 @@ impl Latency {
     }
 }
 
+pub use chat::{ChatReport, chat};
+
 /// What ingesting a set of files measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct IngestReport {
@@ -50,7 +54,7 @@ pub struct IngestReport {
 
 /// Ingests `paths` into `db` and measures throughput.
 pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: &[PathBuf]) -> Result<IngestReport> {
-    let timed = Timed { inner: embedder, spent: std::sync::Mutex::new(Duration::ZERO) };
+    let timed = TimedEmbedder::new(embedder);
     let started = Instant::now();
     let (mut chunks, mut tokens) = (0, 0);
     for path in paths {
@@ -69,7 +73,7 @@ pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: 
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let embed_seconds = timed.spent.into_inner().unwrap_or_else(|e| e.into_inner()).as_secs_f64();
+    let embed_seconds = timed.spent().as_secs_f64();
     Ok(IngestReport {
         files: paths.len(),
         chunks,
@@ -251,27 +255,4 @@ pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-/// An embedder that adds up the time spent in the model.
-struct Timed<'a> {
-    inner: &'a dyn Embedder,
-    spent: std::sync::Mutex<Duration>,
-}
-
-impl Embedder for Timed<'_> {
-    fn model_id(&self) -> &str {
-        self.inner.model_id()
-    }
-
-    fn dimensions(&self) -> usize {
-        self.inner.dimensions()
-    }
-
-    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let t = Instant::now();
-        let out = self.inner.embed(texts);
-        *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += t.elapsed();
-        out
-    }
 }

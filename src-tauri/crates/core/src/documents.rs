@@ -242,3 +242,21 @@ fn document_row(row: &Row<'_>) -> rusqlite::Result<Document> {
         updated_at: columns::timestamp(row, 11)?,
     })
 }
+
+/// Which of `ids` are ready to search, in the order given.
+pub fn ready_among(db: &Database, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    db.read(|conn| {
+        let mut stmt = conn
+            .prepare_cached("SELECT status = 'ready' FROM documents WHERE id = ?1")
+            .context("preparing the readiness check")?;
+        let mut ready = Vec::new();
+        for id in ids {
+            let is_ready: Option<bool> =
+                stmt.query_row([id.to_string()], |r| r.get(0)).optional().context("checking a document")?;
+            if is_ready == Some(true) {
+                ready.push(*id);
+            }
+        }
+        Ok(ready)
+    })
+}

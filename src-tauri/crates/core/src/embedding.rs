@@ -137,3 +137,37 @@ fn ort_environment(library: &Path) -> Result<ort::environment::Environment> {
     .clone()
     .map_err(Error::ModelUnavailable)
 }
+
+/// An embedder that adds up the time spent in the model it wraps (benchmarks, turn timings).
+pub struct TimedEmbedder<'a> {
+    inner: &'a dyn Embedder,
+    spent: Mutex<std::time::Duration>,
+}
+
+impl<'a> TimedEmbedder<'a> {
+    pub fn new(inner: &'a dyn Embedder) -> Self {
+        TimedEmbedder { inner, spent: Mutex::new(std::time::Duration::ZERO) }
+    }
+
+    /// The time spent embedding so far.
+    pub fn spent(&self) -> std::time::Duration {
+        *self.spent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Embedder for TimedEmbedder<'_> {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let started = std::time::Instant::now();
+        let vectors = self.inner.embed(texts);
+        *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += started.elapsed();
+        vectors
+    }
+}

@@ -23,6 +23,10 @@ pub enum Error {
     /// The embedding model or ONNX Runtime is missing, corrupt or failed; the message says how to fix it.
     #[error("{0}")]
     ModelUnavailable(String),
+    /// The language-model server is down, unreachable, too slow, or answered something that is
+    /// not an answer. The question is kept; the turn can be retried.
+    #[error("{0}")]
+    LlmUnavailable(String),
     /// The vector index failed; it is derived state, so rebuilding it repairs it.
     #[error("vector index: {0}")]
     Index(String),

@@ -3,6 +3,7 @@
 //! async callers run it on a blocking thread.
 
 pub mod bench;
+pub mod chat;
 pub mod chunking;
 mod columns;
 pub mod db;
@@ -15,9 +16,12 @@ pub mod index;
 pub mod ingest;
 pub mod library;
 pub mod limits;
+pub mod llm;
 pub mod messages;
 pub mod migrations;
+pub mod openai;
 pub mod paths;
+pub mod prompt;
 pub mod search;
 pub mod session_documents;
 pub mod sessions;

@@ -1,12 +1,15 @@
-//! The knowledge base as the desktop app uses it: the database, the embedding model and vector
-//! index (loaded once, on first need), and one background worker that drains the ingestion
-//! queue. Adding files only records them; the worker does the slow part and reports progress.
+//! The engine as the desktop app uses it: the database, the embedding model and vector index
+//! (loaded once, on first need), one background worker that drains the ingestion queue, and
+//! chat turns (one at a time per session, stoppable). Adding files only records them; the
+//! worker does the slow part and reports progress.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use uuid::Uuid;
 
+use crate::chat::{self, Reply, Turn, TurnLocks};
 use crate::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
 use crate::db::Database;
 use crate::documents::{self, Document};
@@ -14,7 +17,10 @@ use crate::embedding::{Embedder, LocalEmbedder};
 use crate::error::{Error, Result};
 use crate::index::{Opened, VectorIndex};
 use crate::ingest::{self, Added, Pipeline, Progress};
+use crate::limits;
+use crate::prompt::{Estimate, TokenCounter};
 use crate::search::{self, Hit, Mode};
+use crate::settings;
 
 /// The parts that need the model files: loaded together, once.
 pub struct Engine {
@@ -31,6 +37,7 @@ pub struct Library {
     engine: OnceLock<std::result::Result<Arc<Engine>, String>>,
     /// Set when there may be queued work; the worker sleeps on the condition variable.
     work: (Mutex<bool>, Condvar),
+    turns: TurnLocks,
 }
 
 impl Library {
@@ -41,6 +48,7 @@ impl Library {
             model_dir: model_dir.to_owned(),
             engine: OnceLock::new(),
             work: (Mutex::new(true), Condvar::new()),
+            turns: TurnLocks::default(),
         })
     }
 
@@ -112,6 +120,49 @@ impl Library {
         };
         let embedder = engine.as_ref().map(|e| &e.embedder as &dyn Embedder);
         search::search(&self.db, embedder, engine.as_ref().map(|e| &e.index), query, k, documents, mode)
+    }
+
+    /// Runs a chat turn (see [`chat::Turn`]), one at a time per session; `on_token` gets the
+    /// answer as it arrives. Without the model, retrieval is keyword-only and tokens are
+    /// estimated, so a chat still gets its answer.
+    pub fn send(&self, session_id: &str, content: &str, on_token: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.turn(session_id, on_token, |turn, on_token| turn.send(session_id, content, on_token))
+    }
+
+    /// Answers a session's unanswered last question again (after the backend failed).
+    pub fn retry_turn(&self, session_id: &str, on_token: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.turn(session_id, on_token, |turn, on_token| turn.retry(session_id, on_token))
+    }
+
+    /// Stops the session's running turn; the answer so far is kept and marked stopped.
+    pub fn stop_turn(&self, session_id: &str) -> Result<()> {
+        self.turns.stop(limits::parse_uuid("session", session_id)?);
+        Ok(())
+    }
+
+    fn turn(
+        &self,
+        session_id: &str,
+        on_token: &mut dyn FnMut(&str),
+        run: impl FnOnce(&Turn<'_>, &mut dyn FnMut(&str) -> bool) -> Result<Reply>,
+    ) -> Result<Reply> {
+        let session = limits::parse_uuid("session", session_id)?;
+        let lock = self.turns.of(session);
+        let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let stop = self.turns.stop_flag(session);
+        let engine = self.engine().inspect_err(|e| tracing::warn!(error = %e, "chat without the model")).ok();
+        let backend = chat::backend(&settings::llm(&self.db)?);
+        let turn = Turn {
+            db: &self.db,
+            embedder: engine.as_ref().map(|e| &e.embedder as &dyn Embedder),
+            index: engine.as_ref().map(|e| &e.index),
+            counter: engine.as_ref().map_or(&Estimate as &dyn TokenCounter, |e| &e.chunker as &dyn TokenCounter),
+            backend: backend.as_ref(),
+        };
+        run(&turn, &mut |piece| {
+            on_token(piece);
+            !stop.load(Ordering::SeqCst)
+        })
     }
 
     /// Rebuilds the vector index from the stored vectors; returns how many it holds.

@@ -146,3 +146,24 @@ fn metadata(value: Option<serde_json::Value>) -> Result<serde_json::Value> {
     limits::at_most("message metadata", value.to_string().len(), limits::MAX_METADATA_BYTES, "bytes")?;
     Ok(value)
 }
+
+/// The last `limit` user and assistant messages of a session before message `before_id`, oldest
+/// first: the history a chat turn sends with a new message.
+pub fn history(db: &Database, session_id: Uuid, before_id: i64, limit: usize) -> Result<Vec<ChatMessage>> {
+    db.read(|conn| {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, session_id, timestamp, role, content, metadata FROM chat_messages
+                 WHERE session_id = ?1 AND id < ?2 AND role IN ('user', 'assistant')
+                 ORDER BY timestamp DESC, id DESC LIMIT ?3",
+            )
+            .context("preparing the history")?;
+        let mut messages: Vec<ChatMessage> = stmt
+            .query_map(params![session_id.to_string(), before_id, limit as i64], message_row)
+            .context("reading the history")?
+            .collect::<rusqlite::Result<_>>()
+            .context("reading the history")?;
+        messages.reverse();
+        Ok(messages)
+    })
+}

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -119,6 +119,53 @@ fn keyword_ranking(conn: &Connection, query: &str, docs: Option<&[Uuid]>, n: usi
     if terms.is_empty() {
         return Ok(Vec::new());
     }
+    let expression = terms.join(" OR ");
+    match docs {
+        Some(ids) if ids.len() <= PER_DOCUMENT_KEYWORD_LIMIT => {
+            let mut ranked = Vec::new();
+            for id in ids {
+                ranked.extend(keyword_ranking_in(conn, &expression, *id, n)?);
+            }
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            ranked.truncate(n);
+            Ok(ranked)
+        }
+        _ => keyword_ranking_all(conn, &expression, docs, n),
+    }
+}
+
+/// Up to this many documents, a filtered keyword search asks the text index once per document.
+const PER_DOCUMENT_KEYWORD_LIMIT: usize = 50;
+
+/// BM25 ranking over one document's chunks. A document's chunks are stored together, so their
+/// ids span a short range that FTS5 seeks to directly, instead of matching the whole library and
+/// filtering; BM25's statistics are the whole index's either way, so scores compare across
+/// documents.
+fn keyword_ranking_in(conn: &Connection, expression: &str, document: Uuid, n: usize) -> Result<Vec<(i64, f64)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT chunks_fts.rowid, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+             WHERE chunks_fts MATCH ?1
+               AND chunks_fts.rowid BETWEEN (SELECT MIN(id) FROM chunks WHERE document_id = ?2)
+                                        AND (SELECT MAX(id) FROM chunks WHERE document_id = ?2)
+               AND c.document_id = ?2
+             ORDER BY bm25(chunks_fts) LIMIT ?3",
+        )
+        .context("preparing keyword search in a document")?;
+    let rows = stmt
+        .query_map(params![expression, document.to_string(), n as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .context("keyword search in a document")?
+        .collect::<rusqlite::Result<_>>()
+        .context("reading keyword results")?;
+    Ok(rows)
+}
+
+fn keyword_ranking_all(
+    conn: &Connection,
+    expression: &str,
+    docs: Option<&[Uuid]>,
+    n: usize,
+) -> Result<Vec<(i64, f64)>> {
     // Only ready documents have chunks (they are stored in the transaction that makes a document
     // ready), so no join to `documents` is needed; without a filter the text index alone decides.
     // (A `rowid IN (subquery)` filter was measured 30× slower than this join: FTS5 cannot use it.)
@@ -129,7 +176,7 @@ fn keyword_ranking(conn: &Connection, query: &str, docs: Option<&[Uuid]>, n: usi
             ("JOIN chunks c ON c.id = chunks_fts.rowid", filter, args)
         }
     };
-    args.insert(0, terms.join(" OR "));
+    args.insert(0, expression.to_owned());
     let sql = format!(
         "SELECT chunks_fts.rowid, -bm25(chunks_fts) FROM chunks_fts {join}
          WHERE chunks_fts MATCH ?1 {filter} ORDER BY bm25(chunks_fts) LIMIT {n}"

@@ -166,3 +166,17 @@ fn text_encodings_are_detected_not_guessed() {
     let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("Crème brûlée for the café, a naïve façade, déjà vu");
     assert_eq!(decode_text(&latin1), "Crème brûlée for the café, a naïve façade, déjà vu");
 }
+
+#[test]
+fn a_filtered_keyword_search_scores_exactly_as_the_library_wide_one() {
+    let (_dir, db) = common::temp_db();
+    let ids: Vec<Uuid> = ["lighthouses.md", "sourdough.txt", "tides.docx", "volcanoes.html"]
+        .iter()
+        .map(|f| add(&db, &common::fixture(f)).document.id)
+        .collect();
+    let query = "light tide bread ash lens water";
+    let everywhere = search::search(&db, None, None, query, 20, None, Mode::Keyword).unwrap();
+    let filtered = search::search(&db, None, None, query, 20, Some(&ids), Mode::Keyword).unwrap();
+    assert!(everywhere.len() > 4, "{}", everywhere.len());
+    assert_eq!(filtered, everywhere, "per-document ranges give the same hits, scores and order");
+}

@@ -13,7 +13,14 @@ export class ApiError extends Error {
   }
 }
 
-const CODES: readonly ErrorCode[] = ["NOT_FOUND", "INVALID_INPUT", "STORAGE", "MODEL_UNAVAILABLE", "INTERNAL"];
+const CODES: readonly ErrorCode[] = [
+  "NOT_FOUND",
+  "INVALID_INPUT",
+  "STORAGE",
+  "MODEL_UNAVAILABLE",
+  "LLM_UNAVAILABLE",
+  "INTERNAL",
+];
 
 function isIpcError(value: unknown): value is IpcError {
   if (typeof value !== "object" || value === null) return false;

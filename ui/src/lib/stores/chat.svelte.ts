@@ -1,13 +1,18 @@
 import { ApiError } from "../api/invoke";
+import * as chat from "../api/chat";
 import * as api from "../api/messages";
 import type { ChatMessageDto } from "../api/messages";
 
-/** The open session's messages, oldest first, and the composer's sending state. */
+/** The open session's messages, oldest first, the answer streaming in, and the turn's state. */
 export class ChatStore {
   sessionId = $state<string | null>(null);
   messages = $state<ChatMessageDto[]>([]);
   loading = $state(false);
   sending = $state(false);
+  /** The question being answered, shown until the stored one comes back. */
+  pendingQuestion = $state<string | null>(null);
+  /** The answer so far, while it streams. */
+  streaming = $state<string | null>(null);
   error = $state<ApiError | null>(null);
 
   /** Shows `sessionId`'s messages (or nothing for `null`). A late answer for a session that is no
@@ -19,8 +24,7 @@ export class ChatStore {
     if (!sessionId) return;
     this.loading = true;
     try {
-      const messages = await api.listMessages(sessionId);
-      if (this.sessionId === sessionId) this.messages = messages;
+      await this.reload(sessionId);
     } catch (e) {
       if (this.sessionId === sessionId) this.error = asApiError(e);
     } finally {
@@ -28,21 +32,58 @@ export class ChatStore {
     }
   }
 
-  /** Stores a user message; returns it, or `null` (and sets `error`) when it was refused. */
-  async send(content: string): Promise<ChatMessageDto | null> {
+  private async reload(sessionId: string): Promise<void> {
+    const messages = await api.listMessages(sessionId);
+    if (this.sessionId === sessionId) this.messages = messages;
+  }
+
+  /** Asks a question: the answer streams into `streaming`, then both stored messages are
+   * shown. Returns whether the question was taken (the composer keeps the draft otherwise). */
+  async send(content: string): Promise<boolean> {
     const sessionId = this.sessionId;
-    if (!sessionId || this.sending || content.trim() === "") return null;
+    if (!sessionId || this.sending || content.trim() === "") return false;
+    this.pendingQuestion = content;
+    return this.turn(sessionId, (onToken) => chat.sendMessage(sessionId, content, onToken));
+  }
+
+  /** Answers the last question again after the language model failed. */
+  async retry(): Promise<boolean> {
+    const sessionId = this.sessionId;
+    if (!sessionId || this.sending) return false;
+    return this.turn(sessionId, (onToken) => chat.retryTurn(sessionId, onToken));
+  }
+
+  /** Stops the answer streaming in; what came so far is kept. */
+  async stop(): Promise<void> {
+    if (this.sessionId && this.sending) await chat.stopTurn(this.sessionId).catch(() => {});
+  }
+
+  private async turn(
+    sessionId: string,
+    run: (onToken: (text: string) => void) => Promise<chat.ChatReplyDto>,
+  ): Promise<boolean> {
     this.sending = true;
+    this.error = null;
+    this.streaming = "";
     try {
-      const message = await api.addMessage(sessionId, { content });
-      if (this.sessionId === sessionId) this.messages = [...this.messages, message];
-      this.error = null;
-      return message;
+      await run((text) => {
+        if (this.sessionId === sessionId) this.streaming = (this.streaming ?? "") + text;
+      });
+      await this.reload(sessionId);
+      return true;
     } catch (e) {
-      this.error = asApiError(e);
-      return null;
+      const error = asApiError(e);
+      if (this.sessionId === sessionId) this.error = error;
+      // The question is stored even when the model failed: show it, with a way to retry.
+      if (error.code === "LLM_UNAVAILABLE") {
+        await this.reload(sessionId).catch(() => {});
+        return true;
+      }
+      return false;
     } finally {
       this.sending = false;
+      this.streaming = null;
+      this.pendingQuestion = null;
     }
   }
 }

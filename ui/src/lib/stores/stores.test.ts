@@ -18,7 +18,7 @@ function makeSession(i: number): SessionDto {
 }
 
 /** A tiny in-memory backend with the real commands' contract. */
-function backend(count: number) {
+function backend(count: number, afterTokens: () => void = () => {}) {
   let sessions = Array.from({ length: count }, (_, i) => makeSession(i));
   const messages: ChatMessageDto[] = [];
   const calls = fakeBackend({
@@ -43,19 +43,27 @@ function backend(count: number) {
       sessions = sessions.filter((s) => s.id !== id);
       return null;
     },
-    add_message: ({ sessionId, request }) => {
-      const content = (request as { content: string }).content;
-      if (!content.trim()) throw { code: "INVALID_INPUT", message: "message content must not be empty" };
-      const m: ChatMessageDto = {
-        id: messages.length + 1,
-        session_id: sessionId as string,
-        timestamp: `2026-02-01T00:00:0${messages.length}Z`,
-        role: "user",
-        content,
-        metadata: {},
+    send_message: ({ sessionId, content, onEvent }) => {
+      const text = content as string;
+      if (!text.trim()) throw { code: "INVALID_INPUT", message: "message content must not be empty" };
+      const store = (role: "user" | "assistant", body: string, metadata = {}) => {
+        const m: ChatMessageDto = {
+          id: messages.length + 1,
+          session_id: sessionId as string,
+          timestamp: `2026-02-01T00:00:0${messages.length}Z`,
+          role,
+          content: body,
+          metadata,
+        };
+        messages.push(m);
+        return m;
       };
-      messages.push(m);
-      return m;
+      const user = store("user", text);
+      const events = onEvent as { onmessage: (event: { text: string }) => void };
+      for (const piece of ["An ", "answer [1]"]) events.onmessage({ text: piece });
+      afterTokens();
+      const assistant = store("assistant", "An answer [1]", { sources: [{ n: 1, document_name: "a.pdf", page: 3 }] });
+      return { user, assistant };
     },
     list_messages: ({ sessionId }) => messages.filter((m) => m.session_id === sessionId),
   });
@@ -135,35 +143,76 @@ describe("SessionsStore", () => {
 });
 
 describe("ChatStore", () => {
-  it("opens a session, sends messages in order, and refuses empty ones", async () => {
-    backend(1);
+  it("opens a session, streams answers, keeps messages in order, and refuses empty ones", async () => {
     const chat = new ChatStore();
+    const streamed: (string | null)[] = [];
+    backend(1, () => streamed.push(chat.streaming));
     const id = makeSession(0).id;
     await chat.open(id);
     expect(chat.messages).toEqual([]);
-    expect((await chat.send("first"))?.content).toBe("first");
-    expect((await chat.send("second"))?.content).toBe("second");
-    expect(chat.messages.map((m) => m.content)).toEqual(["first", "second"]);
-    expect(await chat.send("   ")).toBeNull();
-    expect(chat.messages).toHaveLength(2);
+    expect(await chat.send("first")).toBe(true);
+    expect(await chat.send("second")).toBe(true);
+    expect(streamed).toEqual(["An answer [1]", "An answer [1]"]);
+    expect(chat.messages.map((m) => `${m.role}: ${m.content}`)).toEqual([
+      "user: first",
+      "assistant: An answer [1]",
+      "user: second",
+      "assistant: An answer [1]",
+    ]);
+    expect(chat.streaming).toBeNull();
+    expect(await chat.send("   ")).toBe(false);
+    expect(chat.messages).toHaveLength(4);
 
     const reopened = new ChatStore();
     await reopened.open(id);
-    expect(reopened.messages.map((m) => m.content)).toEqual(["first", "second"]);
+    expect(reopened.messages).toHaveLength(4);
   });
 
   it("keeps the error code when the backend refuses a message", async () => {
     fakeBackend({
       list_messages: () => [],
-      add_message: () => {
+      send_message: () => {
         throw { code: "NOT_FOUND", message: "session gone was not found" };
       },
     });
     const chat = new ChatStore();
     await chat.open("gone");
-    expect(await chat.send("hello")).toBeNull();
+    expect(await chat.send("hello")).toBe(false);
     expect(chat.error?.code).toBe("NOT_FOUND");
     expect(chat.messages).toEqual([]);
     expect(chat.sending).toBe(false);
+  });
+
+  it("shows the kept question when the language model is down, and retries it", async () => {
+    const stored: ChatMessageDto[] = [];
+    const question: ChatMessageDto = {
+      id: 1,
+      session_id: "s",
+      timestamp: "2026-02-01T00:00:00Z",
+      role: "user",
+      content: "hello?",
+      metadata: {},
+    };
+    const calls = fakeBackend({
+      list_messages: () => stored,
+      send_message: () => {
+        stored.push(question);
+        throw { code: "LLM_UNAVAILABLE", message: "the language model server cannot be reached" };
+      },
+      retry_turn: () => {
+        const answer = { ...question, id: 2, role: "assistant", content: "Hi." };
+        stored.push(answer as ChatMessageDto);
+        return { user: question, assistant: answer };
+      },
+    });
+    const chat = new ChatStore();
+    await chat.open("s");
+    expect(await chat.send("hello?")).toBe(true);
+    expect(chat.error?.code).toBe("LLM_UNAVAILABLE");
+    expect(chat.messages.map((m) => m.content)).toEqual(["hello?"]);
+    expect(await chat.retry()).toBe(true);
+    expect(chat.error).toBeNull();
+    expect(chat.messages.map((m) => m.content)).toEqual(["hello?", "Hi."]);
+    expect(calls.map((c) => c.cmd)).toContain("retry_turn");
   });
 });

@@ -1,0 +1,405 @@
+//! The chat turn with the real model, the real index and fixture documents; the placeholder
+//! backend, and the OpenAI-compatible one against a small streaming server in the test.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use hearth_core::chat::{self, Reply, Turn, TurnLocks};
+use hearth_core::library::Library;
+use hearth_core::llm::{LlmBackend, Placeholder};
+use hearth_core::messages::{self, Role};
+use hearth_core::openai::OpenAiCompatible;
+use hearth_core::sessions::{self, NewSession};
+use hearth_core::settings::{self, ChatSettings};
+use hearth_core::{Database, Error, limits::Page};
+use serde_json::Value;
+
+use common::{add, chunker, fixture, model};
+
+fn turn<'a>(db: &'a Database, backend: &'a dyn LlmBackend) -> Turn<'a> {
+    Turn { db, embedder: Some(model()), index: None, counter: chunker(), backend }
+}
+
+fn session_with(db: &Database, docs: &[&str]) -> String {
+    let ids = docs.iter().map(|d| add(db, &fixture(d)).document.id.to_string()).collect();
+    sessions::create(db, NewSession { document_ids: ids, ..Default::default() }).unwrap().id.to_string()
+}
+
+fn ask(db: &Database, session: &str, question: &str) -> Reply {
+    turn(db, &Placeholder).send(session, question, &mut |_| true).unwrap()
+}
+
+#[test]
+fn an_answer_cites_the_right_document_and_page_and_records_everything() {
+    let (_dir, db) = common::temp_db();
+    let session = session_with(&db, &["beekeeping.pdf", "tides.docx"]);
+    let mut streamed = String::new();
+    let reply = turn(&db, &Placeholder)
+        .send(&session, "When is the best time to treat the hive against mites?", &mut |t| {
+            streamed.push_str(t);
+            true
+        })
+        .unwrap();
+    let answer = &reply.assistant;
+    assert_eq!((reply.user.role, answer.role), (Role::User, Role::Assistant));
+    assert_eq!(streamed, answer.content);
+    assert!(answer.content.starts_with("No language model is configured"), "{}", answer.content);
+    assert!(answer.content.contains("[1] beekeeping.pdf, page 3:"), "{}", answer.content);
+
+    let m = &answer.metadata;
+    assert_eq!(m["backend"], "placeholder");
+    assert_eq!(m["model"], "placeholder");
+    assert_eq!(m["finish"], "complete");
+    assert_eq!(m["question_id"], reply.user.id);
+    assert_eq!(m["retrieval"]["mode"], "hybrid");
+    assert_eq!(m["retrieval"]["top_n"], 5);
+    assert_eq!(m["retrieval"]["documents"].as_array().unwrap().len(), 2);
+    let first = &m["sources"][0];
+    assert_eq!(
+        (first["n"].as_u64(), first["document_name"].as_str(), first["page"].as_i64()),
+        (Some(1), Some("beekeeping.pdf"), Some(3))
+    );
+    assert!(first["snippet"].as_str().unwrap().contains("Varroa"), "{first}");
+    assert!(first["chunk_id"].as_i64().is_some() && first["document_id"].as_str().is_some());
+    assert!(first["score"].as_f64().unwrap() > 0.0);
+    assert!(first["keyword"]["rank"].as_u64().is_some() && first["vector"]["rank"].as_u64().is_some());
+    assert!(m["dropped_sources"].as_array().unwrap().is_empty());
+    assert!(m["dropped_history"].as_array().unwrap().is_empty());
+    assert!(m["history_used"].as_array().unwrap().is_empty());
+    let tokens = &m["prompt"]["tokens"];
+    assert_eq!(tokens["budget"], 4096 - 512);
+    let parts: u64 =
+        ["instructions", "sources", "history", "message"].iter().map(|k| tokens[k].as_u64().unwrap()).sum();
+    assert_eq!(tokens["total"].as_u64().unwrap(), parts);
+    let prompt = m["prompt"]["messages"].as_array().unwrap();
+    assert_eq!(prompt.len(), 2);
+    assert!(prompt[0]["content"].as_str().unwrap().contains("[1] beekeeping.pdf, page 3: "));
+    assert_eq!(prompt[1]["content"], "When is the best time to treat the hive against mites?");
+    for timing in ["embed", "search", "prompt", "llm"] {
+        assert!(m["timings_ms"][timing].as_f64().unwrap() >= 0.0, "{timing}");
+    }
+    assert!(m["timings_ms"]["embed"].as_f64().unwrap() > 0.0, "the question was embedded");
+
+    let stored = messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap();
+    assert_eq!(stored.iter().map(|m| m.id).collect::<Vec<_>>(), vec![reply.user.id, answer.id]);
+    let active = sessions::get(&db, &session).unwrap().last_updated_at;
+    assert_eq!(active, answer.timestamp, "the answer bumps last_updated_at");
+}
+
+#[test]
+fn documents_not_attached_are_never_used() {
+    let (_dir, db) = common::temp_db();
+    add(&db, &fixture("beekeeping.pdf"));
+    let session = session_with(&db, &["tides.docx"]);
+    let reply = ask(&db, &session, "When should beekeepers treat for Varroa mites?");
+    let sources = reply.assistant.metadata["sources"].as_array().unwrap().clone();
+    assert!(!sources.is_empty());
+    assert!(sources.iter().all(|s| s["document_name"] == "tides.docx"), "{sources:?}");
+}
+
+#[test]
+fn a_chat_without_documents_still_gets_an_answer_and_says_why() {
+    let (_dir, db) = common::temp_db();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let reply = ask(&db, &session, "hello?");
+    assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "the chat has no documents");
+    assert!(reply.assistant.content.contains("no ready documents"), "{}", reply.assistant.content);
+    assert!(reply.assistant.metadata["sources"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn history_is_cut_to_the_last_k_turns() {
+    let (_dir, db) = common::temp_db();
+    settings::set_chat(&db, ChatSettings { history_turns: 2, ..Default::default() }).unwrap();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let replies: Vec<Reply> = (0..4).map(|i| ask(&db, &session, &format!("question {i}"))).collect();
+    let last = &replies[3].assistant.metadata;
+    let expected: Vec<i64> = replies[1..3].iter().flat_map(|r| [r.user.id, r.assistant.id]).collect();
+    let used: Vec<i64> = last["history_used"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(used, expected, "two turns: the two before the question, question and answer each");
+    assert_eq!(last["prompt"]["messages"].as_array().unwrap().len(), 1 + 4 + 1);
+}
+
+#[test]
+fn a_tiny_budget_drops_history_before_sources() {
+    let (_dir, db) = common::temp_db();
+    let session = session_with(&db, &["tides.docx", "volcanoes.html"]);
+    for i in 0..3 {
+        ask(&db, &session, &format!("Tell me about tides and volcanoes, part {i}, at length please."));
+    }
+    settings::set_chat(&db, ChatSettings { context_tokens: 700, answer_tokens: 100, ..Default::default() }).unwrap();
+    let reply = ask(&db, &session, "Which volcano grounded flights over Europe?");
+    let m = &reply.assistant.metadata;
+    assert!(m["history_used"].as_array().unwrap().is_empty(), "all history dropped: {}", m["history_used"]);
+    assert_eq!(m["dropped_history"].as_array().unwrap().len(), 6);
+    assert!(!m["sources"].as_array().unwrap().is_empty(), "the best sources stay");
+    assert!(!m["dropped_sources"].as_array().unwrap().is_empty(), "the lowest-ranked went");
+    assert!(m["prompt"]["tokens"]["total"].as_u64().unwrap() <= 600);
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let (_dir, db) = common::temp_db();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let empty = turn(&db, &Placeholder).send(&session, "  \n", &mut |_| true).unwrap_err();
+    assert!(matches!(empty, Error::InvalidInput(_)), "{empty}");
+    let unknown = turn(&db, &Placeholder).send(&uuid::Uuid::new_v4().to_string(), "hi", &mut |_| true).unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
+    let huge = "word ".repeat(5000);
+    let too_long = turn(&db, &Placeholder).send(&session, &huge, &mut |_| true).unwrap_err();
+    assert!(matches!(too_long, Error::InvalidInput(_)), "{too_long}");
+    assert!(messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap().is_empty());
+}
+
+/// A chat-completions server that answers each request with `script`, and reports each
+/// request's JSON body.
+fn server(script: impl Fn(&mut std::net::TcpStream) + Send + 'static) -> (String, mpsc::Receiver<Value>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let _ = sender.send(read_request(&stream));
+            script(&mut stream);
+        }
+    });
+    (url, receiver)
+}
+
+/// Reads one HTTP request and returns its JSON body.
+fn read_request(stream: &std::net::TcpStream) -> Value {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+
+fn token(text: &str) -> String {
+    format!("data: {}\n\n", serde_json::json!({ "choices": [{ "delta": { "content": text } }] }))
+}
+
+fn backend(url: &str, first_token_secs: u64) -> OpenAiCompatible {
+    OpenAiCompatible {
+        base_url: url.to_owned(),
+        api_key: Some("sk-test".into()),
+        first_token_timeout: Duration::from_secs(first_token_secs),
+        answer_timeout: Duration::from_secs(20),
+    }
+}
+
+#[test]
+fn an_openai_compatible_server_streams_the_answer() {
+    let (_dir, db) = common::temp_db();
+    let session = session_with(&db, &["tides.docx"]);
+    let (url, requests) = server(|s| {
+        s.write_all(HEAD.as_bytes()).unwrap();
+        for piece in ["Spring tides ", "come at new ", "and full moon [1]."] {
+            s.write_all(token(piece).as_bytes()).unwrap();
+            s.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        s.write_all(b"data: [DONE]\n\n").unwrap();
+    });
+    let openai = backend(&url, 5);
+    let mut pieces = Vec::new();
+    let reply = turn(&db, &openai)
+        .send(&session, "When are spring tides?", &mut |t| {
+            pieces.push(t.to_owned());
+            true
+        })
+        .unwrap();
+    assert_eq!(pieces, ["Spring tides ", "come at new ", "and full moon [1]."]);
+    assert_eq!(reply.assistant.content, "Spring tides come at new and full moon [1].");
+    assert_eq!(reply.assistant.metadata["backend"], "openai-compatible");
+    assert_eq!(reply.assistant.metadata["finish"], "complete");
+    let request = requests.recv().unwrap();
+    assert_eq!(request["model"], "placeholder", "the session's model name is asked for");
+    assert_eq!(request["stream"], true);
+    let sent = request["messages"].as_array().unwrap();
+    assert_eq!(sent[0]["role"], "system");
+    assert!(sent[0]["content"].as_str().unwrap().contains("[1] tides.docx"));
+    assert_eq!(sent.last().unwrap()["content"], "When are spring tides?");
+}
+
+#[test]
+fn stopping_keeps_the_partial_answer_marked_stopped() {
+    let (_dir, db) = common::temp_db();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let (url, _requests) = server(|s| {
+        s.write_all(HEAD.as_bytes()).unwrap();
+        for i in 0..50 {
+            if s.write_all(token(&format!("word{i} ")).as_bytes()).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = s.write_all(b"data: [DONE]\n\n");
+    });
+    let openai = backend(&url, 5);
+    let mut seen = 0;
+    let reply = turn(&db, &openai)
+        .send(&session, "Talk for a while", &mut |_| {
+            seen += 1;
+            seen < 3
+        })
+        .unwrap();
+    assert_eq!(reply.assistant.content, "word0 word1 word2 ");
+    assert_eq!(reply.assistant.metadata["finish"], "stopped");
+}
+
+#[test]
+fn a_cut_off_stream_keeps_what_came_and_says_so() {
+    let (_dir, db) = common::temp_db();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let (url, _requests) = server(|s| {
+        s.write_all(HEAD.as_bytes()).unwrap();
+        s.write_all(token("The answer is ").as_bytes()).unwrap();
+    });
+    let reply = turn(&db, &backend(&url, 5)).send(&session, "What is it?", &mut |_| true).unwrap();
+    assert_eq!(reply.assistant.content, "The answer is ");
+    assert_eq!(reply.assistant.metadata["finish"], "cut_off");
+}
+
+#[test]
+fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
+    let (_dir, db) = common::temp_db();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/v1", listener.local_addr().unwrap())
+    };
+    let (slow, _r1) = server(|s| {
+        std::thread::sleep(Duration::from_secs(3));
+        let _ = s.write_all(HEAD.as_bytes());
+    });
+    let (garbled, _r2) = server(|s| {
+        s.write_all(HEAD.as_bytes()).unwrap();
+        s.write_all(b"data: this is not json\n\n").unwrap();
+    });
+    let (failing, _r3) = server(|s| {
+        s.write_all(
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 12\r\nConnection: close\r\n\r\nmodel failed",
+        )
+        .unwrap();
+    });
+    for (url, expected) in [
+        (closed, "cannot be reached"),
+        (slow, "did not answer within 1 s"),
+        (garbled, "not a chat-completions stream"),
+        (failing, "answered 500"),
+    ] {
+        let err = turn(&db, &backend(&url, 1)).send(&session, "Are you there?", &mut |_| true).unwrap_err();
+        assert!(matches!(err, Error::LlmUnavailable(_)), "{url}: {err}");
+        assert!(err.to_string().contains(expected), "{url}: {err}");
+    }
+    let stored = messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap();
+    assert_eq!(stored.len(), 4, "every question is kept");
+    assert!(stored.iter().all(|m| m.role == Role::User));
+
+    let retried = turn(&db, &Placeholder).retry(&session, &mut |_| true).unwrap();
+    assert_eq!(retried.user.id, stored[3].id, "the retry answers the last question");
+    assert_eq!(retried.assistant.metadata["question_id"], stored[3].id);
+    let again = turn(&db, &Placeholder).retry(&session, &mut |_| true).unwrap_err();
+    assert!(matches!(again, Error::InvalidInput(_)), "{again}");
+}
+
+#[test]
+fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
+    let (_dir, db) = common::temp_db();
+    let llm = settings::llm(&db).unwrap();
+    assert_eq!(chat::backend(&llm).name(), "placeholder");
+    let bad = settings::LlmSettings { backend: "magic".into(), ..llm.clone() };
+    assert!(matches!(settings::set_llm(&db, bad), Err(Error::InvalidInput(_))));
+    let openai = settings::LlmSettings { backend: "openai-compatible".into(), ..llm };
+    let saved = settings::set_llm(&db, openai).unwrap();
+    assert_eq!(chat::backend(&settings::llm(&db).unwrap()).name(), "openai-compatible");
+    assert_eq!(settings::llm(&db).unwrap(), saved);
+    assert!(matches!(
+        settings::set_chat(&db, ChatSettings { top_n: 0, ..Default::default() }),
+        Err(Error::InvalidInput(_))
+    ));
+
+    let locks = TurnLocks::default();
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    assert!(std::sync::Arc::ptr_eq(&locks.of(a), &locks.of(a)));
+    assert!(!std::sync::Arc::ptr_eq(&locks.of(a), &locks.of(b)));
+}
+
+/// A server that answers every request after `delay`, on its own thread, and reports the most
+/// requests it had in flight at once.
+fn concurrent_server(delay: Duration) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (in_flight, most) = (std::sync::Arc::new(AtomicUsize::new(0)), std::sync::Arc::new(AtomicUsize::new(0)));
+    let seen = std::sync::Arc::clone(&most);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let (in_flight, most) = (std::sync::Arc::clone(&in_flight), std::sync::Arc::clone(&most));
+            std::thread::spawn(move || {
+                let mut stream = stream.unwrap();
+                read_request(&stream);
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(delay);
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                stream.write_all(HEAD.as_bytes()).unwrap();
+                stream.write_all(token("ok").as_bytes()).unwrap();
+                stream.write_all(b"data: [DONE]\n\n").unwrap();
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn turns_in_one_chat_wait_for_each_other_and_different_chats_run_at_once() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let db = std::sync::Arc::new(hearth_core::open(dir.path()).unwrap());
+    let library = Library::new(std::sync::Arc::clone(&db), dir.path(), &hearth_core::embedding::locate_model_dir(None));
+    let run = |url: &str, sessions: [String; 2]| {
+        let llm = settings::LlmSettings {
+            backend: "openai-compatible".into(),
+            base_url: url.to_owned(),
+            ..Default::default()
+        };
+        settings::set_llm(&db, llm).unwrap();
+        std::thread::scope(|s| {
+            let turns: Vec<_> = sessions
+                .iter()
+                .map(|id| s.spawn(|| library.send(id, "are you there?", &mut |_| {}).unwrap()))
+                .collect();
+            turns.into_iter().map(|t| t.join().unwrap().assistant.content).collect::<Vec<_>>()
+        })
+    };
+    let one = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let other = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+
+    let (url, most) = concurrent_server(Duration::from_millis(400));
+    assert_eq!(run(&url, [one.clone(), one.clone()]), ["ok", "ok"]);
+    assert_eq!(most.load(Ordering::SeqCst), 1, "two turns in one chat never overlap");
+    assert_eq!(messages::list(&db, &one, Page::new(10, 0).unwrap()).unwrap().len(), 4);
+
+    let (url, most) = concurrent_server(Duration::from_millis(400));
+    assert_eq!(run(&url, [one, other]), ["ok", "ok"]);
+    assert_eq!(most.load(Ordering::SeqCst), 2, "turns in different chats run at once");
+}

@@ -1,0 +1,50 @@
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::dto::{ChatReplyDto, TurnEventDto};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// A chat turn: stores the question, retrieves from the session's documents, asks the LLM
+/// backend and stores the answer with its sources. The answer streams through `on_event` as it
+/// arrives; the stored pair is returned at the end.
+#[tauri::command]
+pub async fn send_message(
+    state: State<'_, AppState>,
+    session_id: String,
+    content: String,
+    on_event: Channel<TurnEventDto>,
+) -> CommandResult<ChatReplyDto> {
+    state
+        .with_library(move |library| {
+            // A closed window may drop a piece; the stored answer is the truth.
+            library.send(&session_id, &content, &mut |text| {
+                let _ = on_event.send(TurnEventDto { text: text.to_owned() });
+            })
+        })
+        .await
+        .map(Into::into)
+}
+
+/// Answers the session's unanswered last question again (after LLM_UNAVAILABLE).
+#[tauri::command]
+pub async fn retry_turn(
+    state: State<'_, AppState>,
+    session_id: String,
+    on_event: Channel<TurnEventDto>,
+) -> CommandResult<ChatReplyDto> {
+    state
+        .with_library(move |library| {
+            library.retry_turn(&session_id, &mut |text| {
+                let _ = on_event.send(TurnEventDto { text: text.to_owned() });
+            })
+        })
+        .await
+        .map(Into::into)
+}
+
+/// Stops the session's running turn; the answer so far is kept and marked stopped.
+#[tauri::command]
+pub async fn stop_turn(state: State<'_, AppState>, session_id: String) -> CommandResult<()> {
+    state.with_library(move |library| library.stop_turn(&session_id)).await
+}
