@@ -161,3 +161,55 @@ test("a question in the window is answered with citations that open their passag
   assert.match(quoted, /Varroa/);
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-citations.png"));
 });
+
+/** Plays what Tauri sends the window when files are dragged over it and dropped. */
+function drag(kind, paths) {
+  return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
+}
+
+const chips = () =>
+  browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
+      el.querySelector(".name").textContent,
+      el.dataset.status,
+    ]),
+  );
+
+test("files dropped on an open chat are attached, processed with visible progress, and answered from", async () => {
+  await (await browser.$('[data-testid="new-session"]')).click();
+  const hint = await browser.$('[data-testid="session-documents"]');
+  await hint.waitForDisplayed();
+
+  const files = ["lighthouses.md", "sourdough.txt"].map((f) => path.join(fixtures, f));
+  await drag("enter", files);
+  const target = await browser.$('[data-testid="drop-target"]');
+  await target.waitForDisplayed();
+  assert.match(await target.getProperty("textContent"), /to “New chat”/);
+  if (shots) await browser.saveScreenshot(path.join(shots, "drop.png"));
+  await drag("drop", files);
+  await target.waitForDisplayed({ reverse: true });
+
+  await browser.waitUntil(
+    async () => JSON.stringify(await chips()) === JSON.stringify([["lighthouses.md", "ready"], ["sourdough.txt", "ready"]]),
+    { timeout: 60_000, interval: 200, timeoutMsg: `documents never became ready: ${JSON.stringify(await chips())}` },
+  );
+
+  const composer = await browser.$('[data-testid="composer-input"]');
+  await composer.click();
+  await composer.addValue("How did keepers warn ships in fog?");
+  await browser.keys("Enter");
+  const firstSource = () =>
+    browser.execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
+  await browser.waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000 });
+  assert.equal(await firstSource(), "[1] lighthouses.md");
+  if (shots) await browser.saveScreenshot(path.join(shots, "chat-documents.png"));
+
+  // Detaching keeps the document in the library, offered for attaching again.
+  const detach = await browser.$$('[data-testid="document-detach"]');
+  await detach[1].click();
+  await browser.waitUntil(async () => (await chips()).length === 1);
+  const offered = await browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="attach-document"] option'), (o) => o.textContent),
+  );
+  assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
+});

@@ -72,6 +72,11 @@ export class SessionsStore {
     this.items = [{ ...session, last_updated_at: at }, ...this.items.filter((s) => s.id !== id)];
   }
 
+  /** A session changed elsewhere (documents attached or detached): show the new version. */
+  replace(session: SessionDto): void {
+    this.items = this.items.map((s) => (s.id === session.id ? session : s));
+  }
+
   private forget(id: string): void {
     const before = this.items.length;
     this.items = this.items.filter((s) => s.id !== id);

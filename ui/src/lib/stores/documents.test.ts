@@ -1,0 +1,75 @@
+import { emit } from "@tauri-apps/api/event";
+import { describe, expect, it } from "vitest";
+import { fakeBackend } from "../test-ipc";
+import { PROGRESS_EVENT, type DocumentDto } from "../api/documents";
+import { DocumentsStore } from "./documents.svelte";
+
+const doc = (id: string, status: DocumentDto["status"], extra: Partial<DocumentDto> = {}): DocumentDto => ({
+  id,
+  name: `${id}.pdf`,
+  original_path: `/docs/${id}.pdf`,
+  doc_type: "pdf",
+  size_bytes: 100,
+  pages: null,
+  status,
+  error: null,
+  chunk_count: 0,
+  created_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+  ...extra,
+});
+
+describe("DocumentsStore", () => {
+  it("adds dropped files, attaches them to the open chat, and lists the refused ones", async () => {
+    const calls = fakeBackend({
+      add_documents: () => [
+        { path: "/docs/a.pdf", document: doc("a", "queued"), existing: false, error: null },
+        { path: "/docs/b.png", document: null, existing: false, error: { code: "INVALID_INPUT", message: "b.png is not a supported document type" } },
+      ],
+      attach_documents: ({ sessionId, documentIds }) => ({ id: sessionId, rag_document_ids: documentIds }),
+    });
+    const store = new DocumentsStore();
+    const session = await store.add(["/docs/a.pdf", "/docs/b.png"], "s1");
+    expect(session?.rag_document_ids).toEqual(["a"]);
+    expect(store.byId.get("a")?.status).toBe("queued");
+    expect(store.rejected).toEqual([{ path: "/docs/b.png", message: "b.png is not a supported document type" }]);
+    expect(calls.map((c) => c.cmd)).toEqual(["add_documents", "attach_documents"]);
+
+    const libraryOnly = await store.add(["/docs/a.pdf"], null);
+    expect(libraryOnly).toBeNull();
+    expect(calls.filter((c) => c.cmd === "attach_documents")).toHaveLength(1);
+  });
+
+  it("follows progress to the end and then shows the stored document", async () => {
+    fakeBackend({
+      list_documents: () => ({ items: [doc("a", "queued")], total: 1 }),
+      get_document: () => ({ document: doc("a", "ready", { chunk_count: 10, pages: 4 }), chunks: [] }),
+    });
+    const store = new DocumentsStore();
+    await store.refresh();
+    const stop = await store.follow();
+    const base = { document_id: "a", name: "a.pdf", chunks_total: 10 };
+    await emit(PROGRESS_EVENT, { ...base, status: "embedding", chunks_done: 0 });
+    expect(store.progress.get("a")?.status).toBe("embedding");
+    expect(store.byId.get("a")?.status).toBe("embedding");
+    await emit(PROGRESS_EVENT, { ...base, status: "embedding", chunks_done: 5 });
+    const started = store.progress.get("a")!.since;
+    expect(store.eta("a", started + 5000)).toBe(5);
+    await emit(PROGRESS_EVENT, { ...base, status: "ready", chunks_done: 10 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.progress.has("a")).toBe(false);
+    expect(store.byId.get("a")).toMatchObject({ status: "ready", chunk_count: 10, pages: 4 });
+    stop();
+  });
+
+  it("keeps the error code when the backend fails", async () => {
+    fakeBackend({
+      retry_document: () => {
+        throw { code: "INVALID_INPUT", message: "a.pdf is already queued" };
+      },
+    });
+    const store = new DocumentsStore();
+    await store.retry("a");
+    expect(store.error?.code).toBe("INVALID_INPUT");
+  });
+});
