@@ -23,6 +23,7 @@ pub fn run() {
         )
         .init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
             if let Some(library) = state.library() {

@@ -213,3 +213,44 @@ test("files dropped on an open chat are attached, processed with visible progres
   );
   assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
 });
+
+test("hostile documents and messages render inert", async () => {
+  await (await browser.$('[data-testid="new-session"]')).click();
+  await (await browser.$('[data-testid="session-documents"]')).waitForDisplayed();
+  const hostile = path.join(fixtures, "hostile.md");
+  await drag("drop", [hostile]);
+  await browser.waitUntil(async () => JSON.stringify(await chips()) === JSON.stringify([["hostile.md", "ready"]]), {
+    timeout: 60_000,
+    interval: 200,
+  });
+
+  const composer = await browser.$('[data-testid="composer-input"]');
+  await composer.click();
+  // The same payloads typed into the chat, then a question that retrieves the document's.
+  await composer.addValue(
+    'Where do quokkas live? <script>window.hacked="script in a message"</script> <img src=x onerror="window.hacked=\'image in a message\'"> [go](javascript:window.hacked=\'link in a message\')',
+  );
+  await browser.keys("Enter");
+  await browser.waitUntil(
+    async () => (await browser.execute(() => document.querySelectorAll('[data-testid="source"]').length)) > 0,
+    { timeout: 20_000 },
+  );
+  const links = await browser.$$('[data-testid="message-list"] a');
+  for (const link of links) await link.click();
+  const report = await browser.execute(() => {
+    const list = document.querySelector('[data-testid="message-list"]');
+    return {
+      hacked: window.hacked ?? null,
+      dangerous: list.querySelectorAll("script, img, iframe, object, embed, form, [onerror], [onclick]").length,
+      hrefs: Array.from(list.querySelectorAll("a"), (a) => a.getAttribute("href")),
+      text: list.innerText,
+      location: window.location.href,
+    };
+  });
+  assert.equal(report.hacked, null, "no script ran");
+  assert.equal(report.dangerous, 0);
+  assert.ok(report.hrefs.every((h) => h === null || !/javascript/i.test(h)), JSON.stringify(report.hrefs));
+  assert.match(report.text, /Rottnest Island/, "the document's text is shown");
+  assert.ok(!report.location.startsWith("javascript"), report.location);
+  if (shots) await browser.saveScreenshot(path.join(shots, "hostile.png"));
+});

@@ -16,11 +16,11 @@ let browser;
 const $t = (id) => browser.$(`[data-testid="${id}"]`);
 
 /** The texts of every element with `data-testid=id`, read in one in-page call: a re-render
- * between finding elements and reading them cannot leave a stale reference. (textContent, not
- * getText(): WebKitWebDriver's visible-text atom returns "" here.) */
+ * between finding elements and reading them cannot leave a stale reference. (innerText read in
+ * the page, not getText(): WebKitWebDriver's visible-text atom returns "" here.) */
 function texts(id) {
   return browser.execute(
-    (sel) => Array.from(document.querySelectorAll(sel), (el) => (el.textContent ?? "").trim()),
+    (sel) => Array.from(document.querySelectorAll(sel), (el) => (el.innerText ?? el.textContent ?? "").trim()),
     `[data-testid="${id}"]`,
   );
 }

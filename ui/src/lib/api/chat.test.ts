@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fakeBackend } from "../test-ipc";
-import { sendMessage, sourcesOf, stopTurn, withCitations, type SourceRef } from "./chat";
+import { sendMessage, sourcesOf, stopTurn, type SourceRef } from "./chat";
 
 const source = (n: number): SourceRef => ({
   n,
@@ -29,15 +29,8 @@ describe("chat api", () => {
     expect(calls[1]).toEqual({ cmd: "stop_turn", args: { sessionId: "s1" } });
   });
 
-  it("cuts an answer into text and citations of sources it has", () => {
+  it("reads the sources stored with an answer", () => {
     const sources = [source(1), source(2)];
-    expect(withCitations("See [1] and [2]; [7] is not a source.", sources)).toEqual([
-      { text: "See " },
-      { cite: sources[0] },
-      { text: " and " },
-      { cite: sources[1] },
-      { text: "; [7] is not a source." },
-    ]);
     expect(sourcesOf({ sources })).toEqual(sources);
     expect(sourcesOf({})).toEqual([]);
   });

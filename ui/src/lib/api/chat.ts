@@ -38,19 +38,3 @@ export function sourcesOf(metadata: Record<string, unknown>): SourceRef[] {
   const sources = metadata["sources"];
   return Array.isArray(sources) ? (sources as SourceRef[]) : [];
 }
-
-/** An answer's text cut into plain runs and `[n]` citations of sources it has. */
-export function withCitations(content: string, sources: SourceRef[]): ({ text: string } | { cite: SourceRef })[] {
-  const numbered = new Map(sources.map((s) => [s.n, s]));
-  const parts: ({ text: string } | { cite: SourceRef })[] = [];
-  let last = 0;
-  for (const match of content.matchAll(/\[(\d+)\]/g)) {
-    const source = numbered.get(Number(match[1]));
-    if (!source) continue;
-    if (match.index > last) parts.push({ text: content.slice(last, match.index) });
-    parts.push({ cite: source });
-    last = match.index + match[0].length;
-  }
-  if (last < content.length) parts.push({ text: content.slice(last) });
-  return parts;
-}
