@@ -160,6 +160,29 @@ test("a question in the window is answered with citations that open their passag
   assert.match(quoted, /beekeeping\.pdf, page 3/);
   assert.match(quoted, /Varroa/);
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-citations.png"));
+
+  // The retrieval inspector: every retrieved passage with its ranks, the token budget, the prompt.
+  await (await browser.$('[data-testid="inspect"]')).click();
+  const inspector = await browser.$('[data-testid="inspector"]');
+  await inspector.waitForDisplayed();
+  const rows = await browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="inspector-sources"] tbody tr'), (tr) =>
+      Array.from(tr.children, (td) => td.textContent.trim()),
+    ),
+  );
+  assert.deepEqual(rows[0].slice(0, 2), ["[1]", "beekeeping.pdf, p. 3"]);
+  assert.match(rows[0][3], /^#\d+ \(/, "keyword rank and score");
+  assert.match(rows[0][4], /^#\d+ \(/, "vector rank and score");
+  assert.equal(rows[0][5], "used");
+  assert.match(await (await browser.$('[data-testid="inspector-tokens"]')).getProperty("textContent"), /of 3584 tokens/);
+  await (await browser.$('[data-testid="inspector"] summary')).click();
+  const prompt = await browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="inspector-prompt"]'), (p) => p.textContent),
+  );
+  assert.match(prompt[0], /\[1\] beekeeping\.pdf, page 3: /);
+  assert.equal(prompt.at(-1), "When should the hive be treated against mites?");
+  await inspector.scrollIntoView();
+  if (shots) await browser.saveScreenshot(path.join(shots, "inspector.png"));
 });
 
 /** Plays what Tauri sends the window when files are dragged over it and dropped. */
