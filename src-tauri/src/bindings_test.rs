@@ -48,6 +48,12 @@ fn bindings_are_fresh() {
     check::<SearchHitDto>(&mut stale);
     check::<TurnEventDto>(&mut stale);
     check::<ChatReplyDto>(&mut stale);
+    check::<ChatSettingsDto>(&mut stale);
+    check::<LlmSettingsDto>(&mut stale);
+    check::<IngestSettingsDto>(&mut stale);
+    check::<SettingsDto>(&mut stale);
+    check::<SaveLlmSettings>(&mut stale);
+    check::<SaveSettingsRequest>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

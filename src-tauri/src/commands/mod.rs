@@ -4,3 +4,4 @@ pub mod chat;
 pub mod documents;
 pub mod messages;
 pub mod sessions;
+pub mod settings;

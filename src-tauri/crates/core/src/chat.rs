@@ -218,12 +218,17 @@ impl TurnLocks {
 /// The backend the settings name.
 pub fn backend(llm: &settings::LlmSettings) -> Box<dyn LlmBackend> {
     match llm.backend.as_str() {
-        "openai-compatible" => Box::new(crate::openai::OpenAiCompatible {
-            base_url: llm.base_url.clone(),
-            api_key: llm.api_key.clone(),
-            first_token_timeout: Duration::from_secs(llm.first_token_timeout_secs),
-            answer_timeout: Duration::from_secs(llm.answer_timeout_secs),
-        }),
+        "openai-compatible" => Box::new(openai_compatible(llm)),
         _ => Box::new(crate::llm::Placeholder),
+    }
+}
+
+/// The OpenAI-compatible client for these settings (whichever backend they select).
+pub fn openai_compatible(llm: &settings::LlmSettings) -> crate::openai::OpenAiCompatible {
+    crate::openai::OpenAiCompatible {
+        base_url: llm.base_url.clone(),
+        api_key: llm.api_key.clone(),
+        first_token_timeout: Duration::from_secs(llm.first_token_timeout_secs),
+        answer_timeout: Duration::from_secs(llm.answer_timeout_secs),
     }
 }

@@ -219,10 +219,15 @@ impl Library {
                     continue;
                 }
             };
+            // Chunk sizes are settings: a change applies to the next document, without a restart.
+            let sizes = settings::ingest(&self.db)?;
+            let custom = (sizes != settings::IngestSettings::default())
+                .then(|| Chunker::load(&self.model_dir, sizes.chunk_tokens, sizes.overlap_tokens))
+                .transpose()?;
             let pipeline = Pipeline {
                 db: &self.db,
                 embedder: &engine.embedder,
-                chunker: &engine.chunker,
+                chunker: custom.as_ref().unwrap_or(&engine.chunker),
                 index: Some(&engine.index),
             };
             match pipeline.process(id, &mut |p| on_progress(p)) {

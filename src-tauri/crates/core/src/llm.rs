@@ -80,8 +80,8 @@ impl LlmBackend for Placeholder {
     fn complete(&self, request: &LlmRequest<'_>, on_token: &mut dyn FnMut(&str) -> bool) -> Result<Completion> {
         let mut text = String::from(
             "No language model is configured, so this is not a generated answer. A local llama.cpp \
-             server, Ollama or LM Studio can answer instead: `hearth settings llm --backend \
-             openai-compatible --url http://127.0.0.1:8080/v1`.\n\n",
+             server, Ollama or LM Studio can answer instead: connect one in Settings (the gear at the \
+             top left), or with `hearth settings llm --backend openai-compatible --url …`.\n\n",
         );
         if request.sources.is_empty() {
             text.push_str("This chat has no ready documents to search, so there are no passages to show.");

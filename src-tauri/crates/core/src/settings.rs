@@ -14,6 +14,29 @@ pub const DEFAULT_MODEL_NAME_KEY: &str = "default_model_name";
 pub const DEFAULT_MODEL_NAME: &str = "placeholder";
 const CHAT_KEY: &str = "chat";
 const LLM_KEY: &str = "llm";
+const INGEST_KEY: &str = "ingest";
+const THEME_KEY: &str = "theme";
+
+/// How new documents are chunked (documents already in the library keep their chunks until
+/// they are re-indexed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestSettings {
+    pub chunk_tokens: usize,
+    pub overlap_tokens: usize,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings {
+            chunk_tokens: crate::chunking::MAX_CHUNK_TOKENS,
+            overlap_tokens: crate::chunking::DEFAULT_OVERLAP_TOKENS,
+        }
+    }
+}
+
+/// The window's colours: follow the OS, or always light or dark.
+pub const THEMES: &[&str] = &["system", "light", "dark"];
 
 /// How a chat turn retrieves and builds its prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +112,12 @@ pub fn chat(db: &Database) -> Result<ChatSettings> {
 
 /// Saves chat settings after checking them.
 pub fn set_chat(db: &Database, settings: ChatSettings) -> Result<ChatSettings> {
+    check_chat(&settings)?;
+    put(db, CHAT_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_chat(settings: &ChatSettings) -> Result<()> {
     if !(1..=50).contains(&settings.top_n) {
         return Err(Error::invalid(format!("top N must be 1 to 50, got {}", settings.top_n)));
     }
@@ -100,9 +129,7 @@ pub fn set_chat(db: &Database, settings: ChatSettings) -> Result<ChatSettings> {
             "the context window must be 512 to 1,000,000 tokens, with under half of it kept for the answer",
         ));
     }
-    limits::at_most("system instructions", settings.system_instructions.chars().count(), 20_000, "characters")?;
-    put(db, CHAT_KEY, &settings)?;
-    Ok(settings)
+    limits::at_most("system instructions", settings.system_instructions.chars().count(), 20_000, "characters")
 }
 
 /// The language-model settings, defaults filled in.
@@ -112,6 +139,12 @@ pub fn llm(db: &Database) -> Result<LlmSettings> {
 
 /// Saves language-model settings after checking them.
 pub fn set_llm(db: &Database, settings: LlmSettings) -> Result<LlmSettings> {
+    check_llm(&settings)?;
+    put(db, LLM_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_llm(settings: &LlmSettings) -> Result<()> {
     match settings.backend.as_str() {
         "placeholder" => {}
         "openai-compatible" => {
@@ -127,7 +160,77 @@ pub fn set_llm(db: &Database, settings: LlmSettings) -> Result<LlmSettings> {
     if settings.first_token_timeout_secs == 0 || settings.answer_timeout_secs == 0 {
         return Err(Error::invalid("timeouts must be at least one second"));
     }
-    put(db, LLM_KEY, &settings)?;
+    Ok(())
+}
+
+/// The chunking settings for new documents.
+pub fn ingest(db: &Database) -> Result<IngestSettings> {
+    Ok(db.read(|conn| get(conn, INGEST_KEY))?.unwrap_or_default())
+}
+
+/// Saves chunking settings after checking them.
+pub fn set_ingest(db: &Database, settings: IngestSettings) -> Result<IngestSettings> {
+    check_ingest(&settings)?;
+    put(db, INGEST_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_ingest(settings: &IngestSettings) -> Result<()> {
+    let max = crate::chunking::MAX_CHUNK_TOKENS;
+    if !(16..=max).contains(&settings.chunk_tokens) || settings.overlap_tokens >= settings.chunk_tokens / 2 {
+        return Err(Error::invalid(format!(
+            "chunks must be 16 to {max} tokens, with an overlap under half of that (got {} and {})",
+            settings.chunk_tokens, settings.overlap_tokens
+        )));
+    }
+    Ok(())
+}
+
+/// The theme: `system`, `light` or `dark`.
+pub fn theme(db: &Database) -> Result<String> {
+    Ok(db.read(|conn| get::<String>(conn, THEME_KEY))?.unwrap_or_else(|| THEMES[0].to_owned()))
+}
+
+/// Saves the theme.
+pub fn set_theme(db: &Database, theme: &str) -> Result<String> {
+    check_theme(theme)?;
+    put(db, THEME_KEY, &theme)?;
+    Ok(theme.to_owned())
+}
+
+fn check_theme(theme: &str) -> Result<()> {
+    if !THEMES.contains(&theme) {
+        return Err(Error::invalid(format!("unknown theme {theme:?}: use system, light or dark")));
+    }
+    Ok(())
+}
+
+/// Every setting the settings screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllSettings {
+    pub chat: ChatSettings,
+    pub llm: LlmSettings,
+    pub ingest: IngestSettings,
+    pub theme: String,
+}
+
+/// Reads every setting.
+pub fn all(db: &Database) -> Result<AllSettings> {
+    Ok(AllSettings { chat: chat(db)?, llm: llm(db)?, ingest: ingest(db)?, theme: theme(db)? })
+}
+
+/// Checks every setting, then saves them all in one transaction: all or nothing.
+pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
+    check_chat(&settings.chat)?;
+    check_llm(&settings.llm)?;
+    check_ingest(&settings.ingest)?;
+    check_theme(&settings.theme)?;
+    db.write(|tx| {
+        put_in(tx, CHAT_KEY, &settings.chat)?;
+        put_in(tx, LLM_KEY, &settings.llm)?;
+        put_in(tx, INGEST_KEY, &settings.ingest)?;
+        put_in(tx, THEME_KEY, &settings.theme)
+    })?;
     Ok(settings)
 }
 
@@ -145,14 +248,16 @@ fn get<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>> {
 }
 
 fn put<T: Serialize>(db: &Database, key: &str, value: &T) -> Result<()> {
+    db.write(|tx| put_in(tx, key, value))
+}
+
+fn put_in<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
     let json = serde_json::to_string(value).expect("settings serialize");
-    db.write(|tx| {
-        tx.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            params![key, json, columns::to_db(columns::now())],
-        )
-        .context(format!("saving the {key} setting"))?;
-        Ok(())
-    })
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, json, columns::to_db(columns::now())],
+    )
+    .context(format!("saving the {key} setting"))?;
+    Ok(())
 }

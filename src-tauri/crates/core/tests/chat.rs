@@ -187,7 +187,7 @@ fn read_request(stream: &std::net::TcpStream) -> Value {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
-    serde_json::from_slice(&body).unwrap()
+    if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap() }
 }
 
 const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
@@ -402,4 +402,46 @@ fn turns_in_one_chat_wait_for_each_other_and_different_chats_run_at_once() {
     let (url, most) = concurrent_server(Duration::from_millis(400));
     assert_eq!(run(&url, [one, other]), ["ok", "ok"]);
     assert_eq!(most.load(Ordering::SeqCst), 2, "turns in different chats run at once");
+}
+
+#[test]
+fn a_connection_test_lists_the_servers_models_or_says_why_not() {
+    let (url, _requests) = server(|s| {
+        let body = r#"{"object":"list","data":[{"id":"qwen2.5-7b-instruct","object":"model"}]}"#;
+        let head =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body.as_bytes()).unwrap();
+    });
+    assert_eq!(backend(&url, 5).list_models().unwrap(), ["qwen2.5-7b-instruct"]);
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/v1", listener.local_addr().unwrap())
+    };
+    let err = backend(&closed, 5).list_models().unwrap_err();
+    assert!(matches!(err, Error::LlmUnavailable(_)) && err.to_string().contains("cannot be reached"), "{err}");
+}
+
+#[test]
+fn chunk_sizes_and_theme_are_checked_settings() {
+    let (_dir, db) = common::temp_db();
+    assert_eq!(settings::ingest(&db).unwrap(), settings::IngestSettings::default());
+    let small = settings::IngestSettings { chunk_tokens: 128, overlap_tokens: 16 };
+    assert_eq!(settings::set_ingest(&db, small.clone()).unwrap(), small);
+    assert_eq!(settings::ingest(&db).unwrap(), small);
+    let bad = settings::IngestSettings { chunk_tokens: 1000, overlap_tokens: 16 };
+    assert!(matches!(settings::set_ingest(&db, bad), Err(Error::InvalidInput(_))));
+    assert_eq!(settings::theme(&db).unwrap(), "system");
+    assert_eq!(settings::set_theme(&db, "dark").unwrap(), "dark");
+    assert!(matches!(settings::set_theme(&db, "purple"), Err(Error::InvalidInput(_))));
+    assert_eq!(settings::theme(&db).unwrap(), "dark");
+
+    let mut everything = settings::all(&db).unwrap();
+    everything.chat.top_n = 8;
+    everything.theme = "purple".into();
+    assert!(matches!(settings::save_all(&db, everything.clone()), Err(Error::InvalidInput(_))));
+    assert_eq!(settings::chat(&db).unwrap().top_n, 5, "all or nothing: the valid part was not saved");
+    everything.theme = "light".into();
+    assert_eq!(settings::save_all(&db, everything.clone()).unwrap(), everything);
+    assert_eq!(settings::all(&db).unwrap(), everything);
 }

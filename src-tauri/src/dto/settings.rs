@@ -1,0 +1,129 @@
+use hearth_core::settings::{AllSettings, ChatSettings, IngestSettings, LlmSettings};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Retrieval and prompt settings.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export_to = "ChatSettingsDto.ts")]
+pub struct ChatSettingsDto {
+    pub top_n: u32,
+    pub history_turns: u32,
+    pub system_instructions: String,
+    pub context_tokens: u32,
+    pub answer_tokens: u32,
+}
+
+/// The language model. The API key never travels to the window: only whether one is set.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "LlmSettingsDto.ts")]
+pub struct LlmSettingsDto {
+    /// `placeholder` or `openai-compatible`.
+    pub backend: String,
+    pub base_url: String,
+    pub has_api_key: bool,
+    pub first_token_timeout_secs: u32,
+    pub answer_timeout_secs: u32,
+}
+
+/// How new documents are chunked.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export_to = "IngestSettingsDto.ts")]
+pub struct IngestSettingsDto {
+    pub chunk_tokens: u32,
+    pub overlap_tokens: u32,
+}
+
+/// Every setting, as the settings screen shows them.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "SettingsDto.ts")]
+pub struct SettingsDto {
+    pub chat: ChatSettingsDto,
+    pub llm: LlmSettingsDto,
+    pub ingest: IngestSettingsDto,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+}
+
+/// The language-model part of a save: `api_key` left out keeps the stored key, `""` clears it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export_to = "SaveLlmSettings.ts")]
+pub struct SaveLlmSettings {
+    pub backend: String,
+    pub base_url: String,
+    #[ts(optional)]
+    pub api_key: Option<String>,
+    pub first_token_timeout_secs: u32,
+    pub answer_timeout_secs: u32,
+}
+
+/// What `save_settings` takes: every setting, saved all or nothing.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export_to = "SaveSettingsRequest.ts")]
+pub struct SaveSettingsRequest {
+    pub chat: ChatSettingsDto,
+    pub llm: SaveLlmSettings,
+    pub ingest: IngestSettingsDto,
+    pub theme: String,
+}
+
+fn count(n: usize) -> u32 {
+    n.try_into().unwrap_or(u32::MAX)
+}
+
+impl From<AllSettings> for SettingsDto {
+    fn from(s: AllSettings) -> Self {
+        SettingsDto {
+            chat: ChatSettingsDto {
+                top_n: count(s.chat.top_n),
+                history_turns: count(s.chat.history_turns),
+                system_instructions: s.chat.system_instructions,
+                context_tokens: count(s.chat.context_tokens),
+                answer_tokens: count(s.chat.answer_tokens),
+            },
+            llm: LlmSettingsDto {
+                backend: s.llm.backend,
+                base_url: s.llm.base_url,
+                has_api_key: s.llm.api_key.is_some(),
+                first_token_timeout_secs: s.llm.first_token_timeout_secs.try_into().unwrap_or(u32::MAX),
+                answer_timeout_secs: s.llm.answer_timeout_secs.try_into().unwrap_or(u32::MAX),
+            },
+            ingest: IngestSettingsDto {
+                chunk_tokens: count(s.ingest.chunk_tokens),
+                overlap_tokens: count(s.ingest.overlap_tokens),
+            },
+            theme: s.theme,
+        }
+    }
+}
+
+impl SaveSettingsRequest {
+    /// The settings to store; the API key is kept unless the request names one.
+    pub fn into_settings(self, stored_key: Option<String>) -> AllSettings {
+        let api_key = match self.llm.api_key {
+            None => stored_key,
+            Some(key) if key.is_empty() => None,
+            Some(key) => Some(key),
+        };
+        AllSettings {
+            chat: ChatSettings {
+                top_n: self.chat.top_n as usize,
+                history_turns: self.chat.history_turns as usize,
+                system_instructions: self.chat.system_instructions,
+                context_tokens: self.chat.context_tokens as usize,
+                answer_tokens: self.chat.answer_tokens as usize,
+            },
+            llm: LlmSettings {
+                backend: self.llm.backend,
+                base_url: self.llm.base_url,
+                api_key,
+                first_token_timeout_secs: self.llm.first_token_timeout_secs.into(),
+                answer_timeout_secs: self.llm.answer_timeout_secs.into(),
+            },
+            ingest: IngestSettings {
+                chunk_tokens: self.ingest.chunk_tokens as usize,
+                overlap_tokens: self.ingest.overlap_tokens as usize,
+            },
+            theme: self.theme,
+        }
+    }
+}
