@@ -38,6 +38,18 @@ async function ok(command, args) {
   return result.value;
 }
 
+/** Sets a field's value as typing does (Element Clear would blur it; see sessions.test.mjs). */
+async function setValue(selector, value) {
+  await browser.execute(
+    (el, value) => {
+      el.value = value;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    await browser.$(selector),
+    value,
+  );
+}
+
 function cli(...args) {
   return JSON.parse(execFileSync(CLI, [...args, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
 }
@@ -298,17 +310,8 @@ test("settings connect an OpenAI-compatible server, and its answer streams into 
     const backend = await browser.$('[data-testid="settings-backend"]');
     await backend.waitForDisplayed();
     await backend.selectByAttribute("value", "openai-compatible");
-    const urlInput = await browser.$('[data-testid="settings-url"]');
-    await urlInput.waitForDisplayed();
-    // Set the field the way typing does (Element Clear would blur it; see sessions.test.mjs).
-    await browser.execute(
-      (el, value) => {
-        el.value = value;
-        el.dispatchEvent(new Event("input", { bubbles: true }));
-      },
-      urlInput,
-      url,
-    );
+    await (await browser.$('[data-testid="settings-url"]')).waitForDisplayed();
+    await setValue('[data-testid="settings-url"]', url);
     await (await browser.$('[data-testid="settings-theme"]')).selectByAttribute("value", "dark");
     await (await browser.$('[data-testid="settings-test"]')).click();
     const connection = await browser.$('[data-testid="settings-connection"]');
@@ -342,4 +345,46 @@ test("settings connect an OpenAI-compatible server, and its answer streams into 
   } finally {
     server.kill();
   }
+});
+
+test("the library lists, filters, searches with highlights, shows chunks, and deletes with confirmation", async () => {
+  await (await browser.$('[data-testid="open-library"]')).click();
+  const library = await browser.$('[data-testid="library"]');
+  await library.waitForDisplayed();
+  const rowNames = () =>
+    browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="library-row"] td:first-child'), (td) => td.textContent.trim()),
+    );
+  const all = await rowNames();
+  assert.ok(["beekeeping.pdf", "tides.docx", "hostile.md"].every((n) => all.includes(n)), JSON.stringify(all));
+
+  const search = await browser.$('[data-testid="library-search"]');
+  await search.addValue("Varroa mites");
+  await browser.keys("Enter");
+  await (await browser.$('[data-testid="library-hit"]')).waitForDisplayed({ timeout: 10_000 });
+  const first = await browser.execute(() => {
+    const hit = document.querySelector('[data-testid="library-hit"]');
+    return { where: hit.querySelector(".where").textContent, marks: Array.from(hit.querySelectorAll("mark"), (m) => m.textContent) };
+  });
+  assert.match(first.where, /beekeeping\.pdf, page 3/);
+  assert.ok(first.marks.includes("Varroa"), JSON.stringify(first.marks));
+  if (shots) await browser.saveScreenshot(path.join(shots, "library.png"));
+
+  await setValue('[data-testid="library-filter"]', "tides");
+  await browser.waitUntil(async () => JSON.stringify(await rowNames()) === JSON.stringify(["tides.docx"]));
+  await (await browser.$('[data-testid="library-row"] button.link')).click();
+  const chunks = await browser.$('[data-testid="library-chunks"]');
+  await chunks.waitForDisplayed();
+  assert.match(await chunks.getProperty("textContent"), /Burntcoat Head/);
+  await (await browser.$('[data-testid="library-chunks"] h3 button')).click();
+
+  await setValue('[data-testid="library-filter"]', "hostile");
+  await browser.waitUntil(async () => JSON.stringify(await rowNames()) === JSON.stringify(["hostile.md"]));
+  await (await browser.$('[data-testid="library-delete"]')).click();
+  await (await browser.$('[data-testid="confirm-ok"]')).click();
+  await browser.waitUntil(async () => (await rowNames()).length === 0);
+  await browser.keys("Escape");
+  await library.waitForDisplayed({ reverse: true });
+  // The open chat had it attached: its chip is gone.
+  assert.deepEqual(await chips(), []);
 });
