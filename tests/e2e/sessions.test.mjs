@@ -151,4 +151,15 @@ test("bad input shows a clear error and loses nothing", async () => {
   });
   assert.equal(err.code, "INVALID_INPUT");
   assert.match(err.message, /not a valid id/);
+
+  // Filtering the chats by name: nothing matches, then everything again.
+  const filter = await $t("session-filter");
+  await filter.addValue("xyq");
+  await (await $t("no-match")).waitForDisplayed({ timeout: 5_000 });
+  await waitForTexts("session-name", []);
+  await browser.execute((el) => {
+    el.value = "";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, filter);
+  await waitForTexts("session-name", ["New chat"]);
 });

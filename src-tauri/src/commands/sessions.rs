@@ -17,9 +17,18 @@ pub async fn create_session(state: State<'_, AppState>, request: CreateSessionRe
     state.run(move |db| sessions::create(db, new)).await.map(Into::into)
 }
 
+/// Sessions, most recently active first; `filter` keeps those whose name contains it.
 #[tauri::command]
-pub async fn list_sessions(state: State<'_, AppState>, limit: i64, offset: i64) -> CommandResult<SessionPageDto> {
-    state.run(move |db| sessions::list(db, Page::new(limit, offset)?)).await.map(Into::into)
+pub async fn list_sessions(
+    state: State<'_, AppState>,
+    limit: i64,
+    offset: i64,
+    filter: Option<String>,
+) -> CommandResult<SessionPageDto> {
+    state
+        .run(move |db| sessions::list_matching(db, filter.as_deref().unwrap_or_default(), Page::new(limit, offset)?))
+        .await
+        .map(Into::into)
 }
 
 #[tauri::command]

@@ -83,17 +83,29 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
 
 /// Lists sessions, most recently active first.
 pub fn list(db: &Database, page: Page) -> Result<SessionPage> {
+    list_matching(db, "", page)
+}
+
+/// Lists the sessions whose name contains `filter` (ASCII letters case-insensitively; an empty
+/// filter matches all), most recently active first, with their total count.
+pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionPage> {
+    let filter = filter.trim();
+    limits::at_most("filter", filter.chars().count(), limits::MAX_NAME_CHARS, "characters")?;
+    // The filter is text, never a pattern: LIKE's wildcards in it are escaped.
+    let pattern = format!("%{}%", filter.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     db.read(|conn| {
-        let total =
-            conn.query_row("SELECT COUNT(*) FROM sessions", [], |row| row.get(0)).context("counting sessions")?;
+        let total = conn
+            .query_row("SELECT COUNT(*) FROM sessions WHERE name LIKE ?1 ESCAPE '\\'", [&pattern], |row| row.get(0))
+            .context("counting sessions")?;
         let mut stmt = conn
             .prepare_cached(
                 "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions
+                 WHERE name LIKE ?3 ESCAPE '\\'
                  ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?1 OFFSET ?2",
             )
             .context("preparing the session list")?;
         let rows = stmt
-            .query_map(params![page.limit, page.offset], session_row)
+            .query_map(params![page.limit, page.offset, pattern], session_row)
             .context("listing sessions")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("reading sessions")?;

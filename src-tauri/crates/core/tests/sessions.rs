@@ -185,3 +185,30 @@ fn data_survives_reopening_the_file() {
     let msgs = messages::list(&db, &id, page(10, 0)).unwrap();
     assert_eq!(msgs.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(), ["first"]);
 }
+
+#[test]
+fn the_list_filters_by_name_as_text_not_as_a_pattern() {
+    let (_dir, db) = common::temp_db();
+    for name in ["Trip to Lisbon", "lisbon budget", "100% rye bread", "Tax_2026", "Groceries"] {
+        sessions::create(&db, NewSession { name: Some(name.into()), ..Default::default() }).unwrap();
+    }
+    let names = |filter: &str| {
+        let page = sessions::list_matching(&db, filter, Page::new(50, 0).unwrap()).unwrap();
+        assert_eq!(page.total as usize, page.items.len());
+        let mut names: Vec<String> = page.items.into_iter().map(|s| s.name).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("LISBON"), ["Trip to Lisbon", "lisbon budget"]);
+    assert_eq!(names("%"), ["100% rye bread"]);
+    assert_eq!(names("_"), ["Tax_2026"]);
+    assert_eq!(names("  "), names(""), "a blank filter matches everything");
+    assert_eq!(names("").len(), 5);
+    assert!(names("nothing like it").is_empty());
+    let page = sessions::list_matching(&db, "o", Page::new(1, 1).unwrap()).unwrap();
+    assert_eq!((page.items.len(), page.total), (1, 3), "filtered pages count the filtered total");
+    assert!(matches!(
+        sessions::list_matching(&db, &"x".repeat(201), Page::new(1, 0).unwrap()),
+        Err(Error::InvalidInput(_))
+    ));
+}

@@ -8,8 +8,9 @@ export type { SessionDto, SessionPageDto, CreateSessionRequest };
 export const createSession = (request: CreateSessionRequest = {}) =>
   call<SessionDto>("create_session", { request });
 
-export const listSessions = (limit: number, offset: number) =>
-  call<SessionPageDto>("list_sessions", { limit, offset });
+/** Sessions, most recently active first; `filter` keeps those whose name contains it. */
+export const listSessions = (limit: number, offset: number, filter = "") =>
+  call<SessionPageDto>("list_sessions", filter ? { limit, offset, filter } : { limit, offset });
 
 export const getSession = (id: string) => call<SessionDto>("get_session", { id });
 

@@ -10,6 +10,8 @@ export class SessionsStore {
   items = $state<SessionDto[]>([]);
   total = $state(0);
   selectedId = $state<string | null>(null);
+  /** Only sessions whose name contains this are listed ("" lists all). */
+  filter = $state("");
   loading = $state(false);
   /** The last failure, for the person to read; cleared by the next success. */
   error = $state<ApiError | null>(null);
@@ -25,7 +27,7 @@ export class SessionsStore {
   async loadMore(): Promise<void> {
     if (!this.hasMore || this.loading) return;
     await this.guard(async () => {
-      const page = await api.listSessions(SESSION_PAGE, this.items.length);
+      const page = await api.listSessions(SESSION_PAGE, this.items.length, this.filter);
       const known = new Set(this.items.map((s) => s.id));
       this.items = [...this.items, ...page.items.filter((s) => !known.has(s.id))];
       this.total = page.total;
@@ -102,10 +104,21 @@ export class SessionsStore {
   }
 
   private async reload(): Promise<void> {
-    const page = await api.listSessions(Math.max(SESSION_PAGE, this.items.length), 0);
+    const page = await api.listSessions(Math.max(SESSION_PAGE, this.items.length), 0, this.filter);
     this.items = page.items;
     this.total = page.total;
-    if (this.selectedId && !this.items.some((s) => s.id === this.selectedId)) this.selectedId = null;
+    // A filter may hide the open chat; it stays open. Without one, a missing chat is gone.
+    if (!this.filter && this.selectedId && !this.items.some((s) => s.id === this.selectedId)) this.selectedId = null;
+  }
+
+  /** Lists only the sessions whose name contains `text`. */
+  async setFilter(text: string): Promise<void> {
+    this.filter = text.trim();
+    await this.guard(async () => {
+      const page = await api.listSessions(SESSION_PAGE, 0, this.filter);
+      this.items = page.items;
+      this.total = page.total;
+    });
   }
 
   private async refreshQuietly(): Promise<void> {

@@ -22,10 +22,10 @@ function backend(count: number, afterTokens: () => void = () => {}) {
   let sessions = Array.from({ length: count }, (_, i) => makeSession(i));
   const messages: ChatMessageDto[] = [];
   const calls = fakeBackend({
-    list_sessions: ({ limit, offset }) => ({
-      items: sessions.slice(offset as number, (offset as number) + (limit as number)),
-      total: sessions.length,
-    }),
+    list_sessions: ({ limit, offset, filter }) => {
+      const matching = sessions.filter((s) => s.name.includes((filter as string | undefined) ?? ""));
+      return { items: matching.slice(offset as number, (offset as number) + (limit as number)), total: matching.length };
+    },
     create_session: ({ request }) => {
       const s = { ...makeSession(1000), name: (request as { name?: string }).name ?? "New chat" };
       sessions = [s, ...sessions];
@@ -128,6 +128,23 @@ describe("SessionsStore", () => {
     expect(store.error?.code).toBe("NOT_FOUND");
     expect(store.items.map((s) => s.id)).not.toContain(id);
     expect(store.selectedId).toBeNull();
+  });
+
+  it("filters by name, keeps the open chat open, and pages within the filter", async () => {
+    const { calls } = backend(SESSION_PAGE * 3);
+    const store = new SessionsStore();
+    await store.refresh();
+    store.select(store.items[0].id);
+    await store.setFilter(" s1 ");
+    expect(store.filter).toBe("s1");
+    expect(store.items.length).toBeGreaterThan(0);
+    expect(store.items.every((s) => s.name.includes("s1"))).toBe(true);
+    expect(store.total).toBe(Array.from({ length: SESSION_PAGE * 3 }, (_, i) => `s${i}`).filter((n) => n.includes("s1")).length);
+    expect(store.selectedId).not.toBeNull();
+    await store.loadMore();
+    expect(calls.at(-1)?.args).toMatchObject({ filter: "s1" });
+    await store.setFilter("");
+    expect(store.total).toBe(SESSION_PAGE * 3);
   });
 
   it("moves a session to the top when it gets a message", async () => {
