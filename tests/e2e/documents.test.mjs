@@ -372,6 +372,9 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
 
   await setValue('[data-testid="library-filter"]', "tides");
   await browser.waitUntil(async () => JSON.stringify(await rowNames()) === JSON.stringify(["tides.docx"]));
+  await (await browser.$('[data-testid="library-rebuild"]')).click();
+  const rebuilt = await browser.$('[data-testid="library-rebuilt"]');
+  await browser.waitUntil(async () => /holds \d+ passages/.test(await rebuilt.getProperty("textContent")), { timeout: 20_000 });
   await (await browser.$('[data-testid="library-row"] button.link')).click();
   const chunks = await browser.$('[data-testid="library-chunks"]');
   await chunks.waitForDisplayed();

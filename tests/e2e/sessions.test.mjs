@@ -144,13 +144,18 @@ test("bad input shows a clear error and loses nothing", async () => {
   assert.equal(await send.isEnabled(), false, "whitespace cannot be sent");
 
   // A command called with a malformed id answers with a code the UI can branch on.
-  const err = await browser.executeAsync((done) => {
-    window.__TAURI_INTERNALS__
-      .invoke("add_message", { sessionId: "not-a-uuid", request: { content: "x" } })
-      .then(() => done(null), (e) => done(e));
-  });
+  const call = (command, args) =>
+    browser.executeAsync(
+      (command, args, done) => window.__TAURI_INTERNALS__.invoke(command, args).then(() => done(null), (e) => done(e)),
+      command,
+      args,
+    );
+  const err = await call("get_session", { id: "not-a-uuid" });
   assert.equal(err.code, "INVALID_INPUT");
   assert.match(err.message, /not a valid id/);
+  // A command the window's capability does not grant is refused before it runs.
+  const refused = await call("add_message", { sessionId: "not-a-uuid", request: { content: "x" } });
+  assert.match(String(refused), /not allowed/);
 
   // Filtering the chats by name: nothing matches, then everything again.
   const filter = await $t("session-filter");
