@@ -391,3 +391,31 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   // The open chat had it attached: its chip is gone.
   assert.deepEqual(await chips(), []);
 });
+
+test("after a relaunch the library, the chats, their documents and answers are as they were", async () => {
+  const before = await ok("list_documents", { limit: 100, offset: 0 });
+  await browser.deleteSession();
+  browser = await driver.launch();
+  const rows = await browser.$('[data-testid="session-name"]');
+  await rows.waitForDisplayed({ timeout: 15_000 });
+  const after = await ok("list_documents", { limit: 100, offset: 0 });
+  assert.deepEqual(
+    after.items.map((d) => [d.name, d.status, d.chunk_count]),
+    before.items.map((d) => [d.name, d.status, d.chunk_count]),
+  );
+
+  const names = await browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="session-name"]'), (el) => el.textContent.trim()),
+  );
+  const bees = names.indexOf("Bees and tides");
+  assert.ok(bees >= 0, JSON.stringify(names));
+  await (await browser.$$('[data-testid="session-name"]'))[bees].click();
+  await browser.waitUntil(async () => JSON.stringify(await chips()) === JSON.stringify([["beekeeping.pdf", "ready"], ["tides.docx", "ready"]]), {
+    timeout: 10_000,
+    timeoutMsg: `chips after relaunch: ${JSON.stringify(await chips())}`,
+  });
+  const sources = await browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="source"]'), (el) => el.textContent.trim()),
+  );
+  assert.equal(sources[0], "[1] beekeeping.pdf, page 3", "the stored answer keeps its sources");
+});

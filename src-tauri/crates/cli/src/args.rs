@@ -136,6 +136,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         queries: usize,
     },
+    /// Create N chats with a message each and time the sidebar's queries (first page, a deep
+    /// page, a filter).
+    Sessions {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 50)]
+        repeats: usize,
+    },
     /// Seed N synthetic chunks, attach five documents to a chat, and print what a turn costs
     /// apart from the language model (p50/p99), and peak RSS.
     Chat {

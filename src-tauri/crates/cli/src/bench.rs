@@ -37,3 +37,10 @@ pub fn chat(out: &Out, chunks: usize, turns: usize) -> Result<()> {
     let questions: Vec<&str> = QUERIES.iter().copied().cycle().take(turns.max(1)).collect();
     out.json_or_lines(&bench::chat(&db, &model, &chunker, chunks, &questions)?)
 }
+
+pub fn sessions(out: &Out, count: usize, repeats: usize) -> Result<()> {
+    let scratch = tempfile::tempdir()
+        .map_err(|source| hearth_core::Error::Io { context: "making a scratch directory".into(), source })?;
+    let db = hearth_core::open(scratch.path())?;
+    out.json_or_lines(&bench::sessions(&db, count, repeats)?)
+}

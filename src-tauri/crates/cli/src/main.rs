@@ -98,6 +98,7 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
         Command::Bench { command: BenchCommand::Ingest { paths } } => bench::ingest(&out, &paths),
         Command::Bench { command: BenchCommand::Search { chunks, queries } } => bench::search(&out, chunks, queries),
         Command::Bench { command: BenchCommand::Chat { chunks, turns } } => bench::chat(&out, chunks, turns),
+        Command::Bench { command: BenchCommand::Sessions { count, repeats } } => bench::sessions(&out, count, repeats),
         Command::Chat { session, message } => chat::chat(&db, &dir, &out, &session, message.as_deref()),
         Command::Settings { command } => match command {
             SettingsCommand::Show => chat::show_settings(&db, &out),

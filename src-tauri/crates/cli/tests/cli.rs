@@ -166,6 +166,13 @@ fn benchmarks_report_what_they_measured() {
         let (p50, p99) = (latency["p50_ms"].as_f64().unwrap(), latency["p99_ms"].as_f64().unwrap());
         assert!(p50 > 0.0 && p50 <= p99, "{latency}");
     }
+    let report = json(dir.path(), &["bench", "sessions", "--count", "120", "--repeats", "3", "--json"]);
+    assert_eq!(report["sessions"], 120);
+    for part in ["first_page", "deep_page", "filtered"] {
+        let (p50, p99) = (report[part]["p50_ms"].as_f64().unwrap(), report[part]["p99_ms"].as_f64().unwrap());
+        assert!(p50 > 0.0 && p50 <= p99, "{part}: {report}");
+    }
+    assert_eq!(json(dir.path(), &["sessions", "list", "--json"])["total"], 0, "benchmarks leave the chats alone");
     assert_eq!(json(dir.path(), &["docs", "list", "--json"])["total"], 0, "benchmarks leave the library alone");
 }
 

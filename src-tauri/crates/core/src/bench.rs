@@ -2,6 +2,7 @@
 //! live here, in numbers a person reads, never in timed tests.
 
 mod chat;
+mod sessions;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -37,6 +38,7 @@ impl Latency {
 }
 
 pub use chat::{ChatReport, chat};
+pub use sessions::{SessionsReport, sessions};
 
 /// What ingesting a set of files measured.
 #[derive(Debug, Clone, Serialize)]
