@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "add_documents",
     "list_documents",
     "get_document",
+    "get_passage",
+    "first_chunk_on_page",
     "delete_document",
     "cancel_document",
     "retry_document",

@@ -46,6 +46,8 @@ fn bindings_are_fresh() {
     check::<SearchRequest>(&mut stale);
     check::<ComponentRankDto>(&mut stale);
     check::<SearchHitDto>(&mut stale);
+    check::<TextRunDto>(&mut stale);
+    check::<PassageDto>(&mut stale);
     check::<TurnEventDto>(&mut stale);
     check::<ChatReplyDto>(&mut stale);
     check::<ChatSettingsDto>(&mut stale);

@@ -2,11 +2,13 @@
 //! `ui/src/lib/api/bindings/`; `tests::bindings_are_fresh` fails when the committed ones are stale.
 
 mod documents;
+mod passages;
 mod settings;
 
 pub use documents::*;
 use hearth_core::messages::{ChatMessage, Role};
 use hearth_core::sessions::{Session, SessionPage};
+pub use passages::*;
 use serde::{Deserialize, Serialize};
 pub use settings::*;
 use ts_rs::TS;

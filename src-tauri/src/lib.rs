@@ -23,6 +23,7 @@ pub fn run() {
         )
         .init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
@@ -53,6 +54,8 @@ pub fn run() {
             commands::documents::add_documents,
             commands::documents::list_documents,
             commands::documents::get_document,
+            commands::passages::get_passage,
+            commands::passages::first_chunk_on_page,
             commands::documents::delete_document,
             commands::documents::cancel_document,
             commands::documents::retry_document,

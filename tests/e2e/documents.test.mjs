@@ -50,6 +50,31 @@ async function setValue(selector, value) {
   );
 }
 
+/** Plays what Tauri sends the window when files are dragged over it and dropped. */
+function drag(kind, paths) {
+  return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
+}
+
+const chips = () =>
+  browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
+      el.querySelector(".name").textContent,
+      el.dataset.status,
+    ]),
+  );
+
+/** Asks in the open chat's composer as a person does; resolves to the answer's first source. */
+async function ask(question) {
+  const composer = await browser.$('[data-testid="composer-input"]');
+  await composer.click();
+  await composer.addValue(question);
+  await browser.keys("Enter");
+  const firstSource = () =>
+    browser.execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
+  await browser.waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000, timeoutMsg: "no sources shown" });
+  return firstSource();
+}
+
 function cli(...args) {
   return JSON.parse(execFileSync(CLI, [...args, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
 }
@@ -135,6 +160,38 @@ test("documents are queued, processed in the background with progress, searched,
   assert.equal(fromCli[0].document_name, "volcanoes.html");
 });
 
+test("a PDF dropped with no chat open shows its progress, and a chat about it starts from there", async () => {
+  // No chat is open: the welcome screen. (Test one deleted beekeeping.pdf, so it is new again.)
+  const welcome = await browser.$('[data-testid="welcome-add-files"]');
+  await welcome.waitForDisplayed();
+  const pdf = path.join(fixtures, "beekeeping.pdf");
+  await drag("enter", [pdf]);
+  const target = await browser.$('[data-testid="drop-target"]');
+  await target.waitForDisplayed();
+  assert.match(await target.getProperty("textContent"), /to the library/);
+  await drag("drop", [pdf]);
+
+  const added = await browser.$('[data-testid="welcome-added"]');
+  await added.waitForDisplayed({ timeout: 10_000 });
+  const statuses = [];
+  await browser.waitUntil(
+    async () => {
+      statuses.push(await (await browser.$('[data-testid="welcome-added"] [data-testid="document-status"]')).getAttribute("data-status"));
+      return statuses.at(-1) === "ready";
+    },
+    { timeout: 60_000, interval: 50, timeoutMsg: `never ready: ${statuses}` },
+  );
+  assert.match(await added.getProperty("textContent"), /beekeeping\.pdf\s*ready/);
+  if (shots) await browser.saveScreenshot(path.join(shots, "first-run.png"));
+
+  await (await browser.$('[data-testid="chat-about-added"]')).click();
+  await browser.waitUntil(async () => JSON.stringify(await chips()) === JSON.stringify([["beekeeping.pdf", "ready"]]), {
+    timeout: 10_000,
+    timeoutMsg: `the new chat's documents: ${JSON.stringify(await chips())}`,
+  });
+  assert.equal(await ask("How do beekeepers count mites?"), "[1] beekeeping.pdf, page 3");
+});
+
 test("a question in the window is answered with citations that open their passage", async () => {
   const [pdf] = await ok("add_documents", { paths: [path.join(fixtures, "beekeeping.pdf")] });
   await browser.waitUntil(async () => (await ok("get_document", { id: pdf.document.id, limit: 1, offset: 0 })).document.status === "ready", {
@@ -172,7 +229,39 @@ test("a question in the window is answered with citations that open their passag
   const quoted = await passage.getProperty("textContent");
   assert.match(quoted, /beekeeping\.pdf, page 3/);
   assert.match(quoted, /Varroa/);
+  // The question's words are marked in the passage as keyword search matched them (stemmed).
+  const marked = () =>
+    browser.execute(() => Array.from(document.querySelectorAll('[data-testid="passage-text"] mark'), (m) => m.textContent.toLowerCase()));
+  await browser.waitUntil(async () => (await marked()).length > 0, { timeout: 10_000, timeoutMsg: "no word marked in the passage" });
+  for (const word of ["mites", "treat", "hive"]) assert.ok((await marked()).includes(word), `${word}: ${await marked()}`);
+  assert.ok(!(await marked()).includes("when"), "stop words are not marked");
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-citations.png"));
+
+  // Open in library: the document's passages in order, the cited one in view and marked; then
+  // jump to another page.
+  await (await browser.$('[data-testid="open-in-library"]')).click();
+  const focused = await browser.$('[data-testid="library-chunk"].focused');
+  await focused.waitForDisplayed({ timeout: 10_000 });
+  assert.match(await focused.getProperty("textContent"), /page 3 ·[\s\S]*Varroa/);
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll(".focused mark").length)) > 0, {
+    timeout: 10_000,
+    timeoutMsg: "the cited passage is not marked in the library",
+  });
+  if (shots) await browser.saveScreenshot(path.join(shots, "library-passage.png"));
+  await setValue('[data-testid="jump-page"]', "2");
+  await (await browser.$('[data-testid="library-chunks"] form button')).click();
+  await browser.waitUntil(async () => /page 2 ·/.test(await (await browser.$(".focused .where")).getProperty("textContent")), {
+    timeout: 10_000,
+    timeoutMsg: "did not jump to page 2",
+  });
+  assert.match(await (await browser.$(".focused")).getProperty("textContent"), /eight millimetres/);
+  await setValue('[data-testid="jump-page"]', "9");
+  await (await browser.$('[data-testid="library-chunks"] form button')).click();
+  const note = await browser.$('[data-testid="chunks-note"]');
+  await note.waitForDisplayed();
+  assert.match(await note.getProperty("textContent"), /past the last page.*4 pages/);
+  await browser.keys("Escape");
+  await (await browser.$('[data-testid="library"]')).waitForDisplayed({ reverse: true });
 
   // The retrieval inspector: every retrieved passage with its ranks, the token budget, the prompt.
   await (await browser.$('[data-testid="inspect"]')).click();
@@ -198,19 +287,6 @@ test("a question in the window is answered with citations that open their passag
   if (shots) await browser.saveScreenshot(path.join(shots, "inspector.png"));
 });
 
-/** Plays what Tauri sends the window when files are dragged over it and dropped. */
-function drag(kind, paths) {
-  return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
-}
-
-const chips = () =>
-  browser.execute(() =>
-    Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
-      el.querySelector(".name").textContent,
-      el.dataset.status,
-    ]),
-  );
-
 test("files dropped on an open chat are attached, processed with visible progress, and answered from", async () => {
   await (await browser.$('[data-testid="new-session"]')).click();
   const hint = await browser.$('[data-testid="session-documents"]');
@@ -230,14 +306,7 @@ test("files dropped on an open chat are attached, processed with visible progres
     { timeout: 60_000, interval: 200, timeoutMsg: `documents never became ready: ${JSON.stringify(await chips())}` },
   );
 
-  const composer = await browser.$('[data-testid="composer-input"]');
-  await composer.click();
-  await composer.addValue("How did keepers warn ships in fog?");
-  await browser.keys("Enter");
-  const firstSource = () =>
-    browser.execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
-  await browser.waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000 });
-  assert.equal(await firstSource(), "[1] lighthouses.md");
+  assert.equal(await ask("How did keepers warn ships in fog?"), "[1] lighthouses.md");
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-documents.png"));
 
   // Detaching keeps the document in the library, offered for attaching again.
@@ -248,6 +317,50 @@ test("files dropped on an open chat are attached, processed with visible progres
     Array.from(document.querySelectorAll('[data-testid="attach-document"] option'), (o) => o.textContent),
   );
   assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
+});
+
+/** Answers the system's file dialog (GTK's, under Xvfb) as a person does: types the file's path
+ * into its location bar, or presses Escape when `file` is null. */
+function answerFileDialog(file) {
+  const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
+  // Only once GTK has mapped the dialog can it take the keyboard focus.
+  const dialog = run("search", "--sync", "--onlyvisible", "--name", "Add files to Hearth").split("\n")[0];
+  run("windowfocus", "--sync", dialog);
+  if (file === null) {
+    run("key", "Escape");
+    return;
+  }
+  // Pauses let GTK open the location bar and complete the path before the next key.
+  run("sleep", "0.3", "key", "ctrl+l", "sleep", "0.3", "type", "--delay", "15", file);
+  run("sleep", "0.5", "key", "Return");
+}
+
+test("Add files opens the system's file dialog; what is chosen joins the open chat", async () => {
+  await (await browser.$('[data-testid="new-session"]')).click();
+  const add = await browser.$('[data-testid="add-files"]');
+  await add.waitForClickable();
+
+  // Cancelling the dialog adds nothing and says nothing.
+  await add.click();
+  answerFileDialog(null);
+  await add.waitForClickable();
+  assert.deepEqual(await chips(), []);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-pick-"));
+  const file = path.join(dir, "glaciers.txt");
+  fs.writeFileSync(
+    file,
+    "Glaciers move by deforming under their own weight and by sliding on meltwater at their base. " +
+      "A surging glacier can advance a hundred times faster than usual for a few months.\n",
+  );
+  await add.click();
+  answerFileDialog(file);
+  await browser.waitUntil(async () => JSON.stringify(await chips()) === JSON.stringify([["glaciers.txt", "ready"]]), {
+    timeout: 60_000,
+    interval: 200,
+    timeoutMsg: `the chosen file never became ready in the chat: ${JSON.stringify(await chips())}`,
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("hostile documents and messages render inert", async () => {
@@ -369,6 +482,12 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   assert.match(first.where, /beekeeping\.pdf, page 3/);
   assert.ok(first.marks.includes("Varroa"), JSON.stringify(first.marks));
   if (shots) await browser.saveScreenshot(path.join(shots, "library.png"));
+  await (await browser.$('[data-testid="show-in-document"]')).click();
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelector(".focused mark")?.textContent)) === "Varroa", {
+    timeout: 10_000,
+    timeoutMsg: "the result is not shown marked in its document",
+  });
+  await (await browser.$('[data-testid="library-chunks"] h3 button')).click();
 
   await setValue('[data-testid="library-filter"]', "tides");
   await browser.waitUntil(async () => JSON.stringify(await rowNames()) === JSON.stringify(["tides.docx"]));

@@ -3,5 +3,6 @@
 pub mod chat;
 pub mod documents;
 pub mod messages;
+pub mod passages;
 pub mod sessions;
 pub mod settings;

@@ -4,21 +4,21 @@ import { highlight } from "./highlight";
 describe("highlight", () => {
   it("marks the query's words, whatever their case, and nothing else", () => {
     expect(highlight("Spring tides come at new and full moon; TIDES are large.", "spring tides?")).toEqual([
-      { text: "Spring", match: true },
-      { text: " ", match: false },
-      { text: "tides", match: true },
-      { text: " come at new and full moon; ", match: false },
-      { text: "TIDES", match: true },
-      { text: " are large.", match: false },
+      { text: "Spring", matched: true },
+      { text: " ", matched: false },
+      { text: "tides", matched: true },
+      { text: " come at new and full moon; ", matched: false },
+      { text: "TIDES", matched: true },
+      { text: " are large.", matched: false },
     ]);
   });
 
   it("treats the query as words, never as a pattern", () => {
-    expect(highlight("a (b) c", ".*")).toEqual([{ text: "a (b) c", match: false }]);
+    expect(highlight("a (b) c", ".*")).toEqual([{ text: "a (b) c", matched: false }]);
     expect(highlight("cost $100", "$100 cost")).toEqual([
-      { text: "cost", match: true },
-      { text: " $", match: false },
-      { text: "100", match: true },
+      { text: "cost", matched: true },
+      { text: " $", matched: false },
+      { text: "100", matched: true },
     ]);
   });
 });

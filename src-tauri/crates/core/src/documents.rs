@@ -115,21 +115,25 @@ pub fn chunks(db: &Database, id: &str, page: Page) -> Result<Vec<StoredChunk>> {
             )
             .context("preparing the chunk list")?;
         let chunks = stmt
-            .query_map(params![id.to_string(), page.limit, page.offset], |row| {
-                Ok(StoredChunk {
-                    id: row.get(0)?,
-                    ordinal: row.get(1)?,
-                    text: row.get(2)?,
-                    page: row.get(3)?,
-                    char_start: row.get(4)?,
-                    char_end: row.get(5)?,
-                    token_count: row.get(6)?,
-                })
-            })
+            .query_map(params![id.to_string(), page.limit, page.offset], chunk_from_row)
             .context("listing chunks")?
             .collect::<rusqlite::Result<_>>()
             .context("reading chunks")?;
         Ok(chunks)
+    })
+}
+
+/// A chunk from a row whose first columns are `id, ordinal, text, page, char_start, char_end,
+/// token_count`, in that order.
+pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<StoredChunk> {
+    Ok(StoredChunk {
+        id: row.get(0)?,
+        ordinal: row.get(1)?,
+        text: row.get(2)?,
+        page: row.get(3)?,
+        char_start: row.get(4)?,
+        char_end: row.get(5)?,
+        token_count: row.get(6)?,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod llm;
 pub mod messages;
 pub mod migrations;
 pub mod openai;
+pub mod passages;
 pub mod paths;
 pub mod prompt;
 pub mod search;

@@ -112,14 +112,9 @@ fn keyword_ranking(conn: &Connection, query: &str, docs: Option<&[Uuid]>, n: usi
     // Stop words match nearly every chunk and weigh almost nothing in BM25; scoring all those
     // matches is what makes a keyword search slow, so they are left out unless they are all
     // the query has.
-    let words: Vec<&str> = query.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
-    let content: Vec<&str> = words.iter().copied().filter(|w| !is_stop_word(w)).collect();
-    let chosen = if content.is_empty() { &words } else { &content };
-    let terms: Vec<String> = chosen.iter().map(|t| format!("\"{t}\"")).collect();
-    if terms.is_empty() {
+    let Some(expression) = match_expression(query) else {
         return Ok(Vec::new());
-    }
-    let expression = terms.join(" OR ");
+    };
     match docs {
         Some(ids) if ids.len() <= PER_DOCUMENT_KEYWORD_LIMIT => {
             let mut ranked = Vec::new();
@@ -132,6 +127,16 @@ fn keyword_ranking(conn: &Connection, query: &str, docs: Option<&[Uuid]>, n: usi
         }
         _ => keyword_ranking_all(conn, &expression, docs, n),
     }
+}
+
+/// The FTS5 expression keyword search uses for `query`: its words, each a quoted string, OR'ed,
+/// stop words left out unless they are all there is. `None` when the query has no word.
+pub(crate) fn match_expression(query: &str) -> Option<String> {
+    let words: Vec<&str> = query.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let content: Vec<&str> = words.iter().copied().filter(|w| !is_stop_word(w)).collect();
+    let chosen = if content.is_empty() { &words } else { &content };
+    let terms: Vec<String> = chosen.iter().map(|t| format!("\"{t}\"")).collect();
+    (!terms.is_empty()).then(|| terms.join(" OR "))
 }
 
 /// Up to this many documents, a filtered keyword search asks the text index once per document.

@@ -25,6 +25,9 @@ export class DocumentsStore {
   byId = new SvelteMap<string, DocumentDto>();
   progress = new SvelteMap<string, Working>();
   rejected = $state<Rejected[]>([]);
+  /** Documents added while no chat was open, newest last: the welcome screen offers a chat
+   * with them. */
+  unattached = $state<string[]>([]);
   error = $state<ApiError | null>(null);
 
   /** Loads the documents (their statuses survive restarts: the database has them). */
@@ -81,6 +84,7 @@ export class DocumentsStore {
       const added = results.flatMap((r) => (r.document ? [r.document] : []));
       for (const d of added) this.byId.set(d.id, d);
       this.error = null;
+      if (!sessionId) this.unattached = [...new Set([...this.unattached, ...added.map((d) => d.id)])];
       if (sessionId && added.length > 0) {
         return await api.attachDocuments(
           sessionId,

@@ -35,9 +35,13 @@ describe("DocumentsStore", () => {
     expect(store.rejected).toEqual([{ path: "/docs/b.png", message: "b.png is not a supported document type" }]);
     expect(calls.map((c) => c.cmd)).toEqual(["add_documents", "attach_documents"]);
 
+    expect(store.unattached).toEqual([]);
+
     const libraryOnly = await store.add(["/docs/a.pdf"], null);
     expect(libraryOnly).toBeNull();
     expect(calls.filter((c) => c.cmd === "attach_documents")).toHaveLength(1);
+    await store.add(["/docs/a.pdf"], null);
+    expect(store.unattached, "added with no chat open, once each").toEqual(["a"]);
   });
 
   it("follows progress to the end and then shows the stored document", async () => {

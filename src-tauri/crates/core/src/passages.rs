@@ -1,0 +1,130 @@
+//! A chunk shown to a person as a passage: its text cut into runs, the words a query matched
+//! marked exactly as keyword search matched them (FTS5's own tokenizer and stemmer, through its
+//! `highlight()` function), and the first chunk on a page, for jumping to that page.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::Database;
+use crate::documents::{self, StoredChunk};
+use crate::error::{Error, Result, StorageContext};
+use crate::limits;
+use crate::search;
+
+/// Marks FTS5 puts around a matched word. Private-use characters: extracted text has no use for
+/// them, and a run is shown as text, so a stray one could only misplace a highlight.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// A piece of a passage's text; `matched` pieces are words the query matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Run {
+    pub text: String,
+    pub matched: bool,
+}
+
+/// A chunk with its document and its text as runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    pub chunk: StoredChunk,
+    pub document_id: Uuid,
+    pub document_name: String,
+    /// The document's type (`pdf`, `docx`, …): a PDF's line breaks are layout, not meaning.
+    pub document_type: String,
+    /// The chunk's whole text, in order; only a query's words are `matched`.
+    pub runs: Vec<Run>,
+}
+
+/// The chunk `chunk_id` with the words of `query` marked (none when the query is empty or the
+/// chunk matched by meaning alone).
+pub fn passage(db: &Database, chunk_id: i64, query: &str) -> Result<Passage> {
+    limits::at_most("query", query.chars().count(), 2_000, "characters")?;
+    db.read(|conn| {
+        let found = conn
+            .query_row(
+                "SELECT c.id, c.ordinal, c.text, c.page, c.char_start, c.char_end, c.token_count, d.id, d.name,
+                        d.doc_type
+                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+                [chunk_id],
+                |row| {
+                    let chunk = documents::chunk_from_row(row)?;
+                    Ok((chunk, row.get::<_, String>(7)?, row.get::<_, String>(8)?, row.get::<_, String>(9)?))
+                },
+            )
+            .optional()
+            .context("reading a passage")?;
+        let (chunk, document_id, document_name, document_type) =
+            found.ok_or_else(|| Error::not_found("passage", chunk_id))?;
+        let marked: Option<String> = match search::match_expression(query) {
+            Some(expression) => conn
+                .query_row(
+                    "SELECT highlight(chunks_fts, 0, ?3, ?4) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = ?2",
+                    params![expression, chunk_id, OPEN.to_string(), CLOSE.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .context("marking a passage's matches")?,
+            None => None,
+        };
+        let runs = match marked {
+            Some(marked) => runs(&marked),
+            None => vec![Run { text: chunk.text.clone(), matched: false }],
+        };
+        let document_id = limits::parse_uuid("document", &document_id)?;
+        Ok(Passage { chunk, document_id, document_name, document_type, runs })
+    })
+}
+
+/// The ordinal of the first chunk of `document_id` on `page` or, when that page has none (a blank
+/// page), on the next page that has one; `None` past the last.
+pub fn first_on_page(db: &Database, document_id: &str, page: i64) -> Result<Option<i64>> {
+    let document = documents::get(db, document_id)?;
+    db.read(|conn| {
+        conn.query_row(
+            "SELECT MIN(ordinal) FROM chunks WHERE document_id = ?1 AND page >= ?2",
+            params![document.id.to_string(), page],
+            |row| row.get(0),
+        )
+        .context("finding a page's first chunk")
+    })
+}
+
+/// Splits text marked by FTS5 into runs.
+fn runs(marked: &str) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut text = String::new();
+    let mut matched = false;
+    for c in marked.chars() {
+        let boundary = match c {
+            OPEN => Some(true),
+            CLOSE => Some(false),
+            _ => None,
+        };
+        match boundary {
+            Some(next) => {
+                if !text.is_empty() {
+                    runs.push(Run { text: std::mem::take(&mut text), matched });
+                }
+                matched = next;
+            }
+            None => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        runs.push(Run { text, matched });
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_become_runs() {
+        let runs = runs("Treat \u{E000}mites\u{E001} in \u{E000}autumn\u{E001}");
+        let shown: Vec<(&str, bool)> = runs.iter().map(|r| (r.text.as_str(), r.matched)).collect();
+        assert_eq!(shown, [("Treat ", false), ("mites", true), (" in ", false), ("autumn", true)]);
+    }
+}

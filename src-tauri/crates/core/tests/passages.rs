@@ -1,0 +1,69 @@
+//! Passages as a person sees them, with the real model and real files: a cited chunk with the
+//! question's words marked the way keyword search matched them, and jumping to a page.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use hearth_core::Error;
+use hearth_core::documents;
+use hearth_core::limits::Page;
+use hearth_core::passages;
+use hearth_core::search::{self, Mode};
+
+#[test]
+fn a_passage_marks_the_words_keyword_search_matched() {
+    let (_dir, db) = common::temp_db();
+    let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
+    let question = "When should the hive be treated against mites?";
+    let hits = search::search(&db, None, None, question, 1, Some(&[doc.id]), Mode::Keyword).unwrap();
+
+    let passage = passages::passage(&db, hits[0].chunk_id, question).unwrap();
+    assert_eq!((passage.document_id, passage.document_name.as_str()), (doc.id, "beekeeping.pdf"));
+    assert_eq!((passage.chunk.page, passage.document_type.as_str()), (Some(3), "pdf"));
+    let whole: String = passage.runs.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(whole, passage.chunk.text, "the runs are the whole chunk, in order");
+    let matched: BTreeSet<String> = passage.runs.iter().filter(|r| r.matched).map(|r| r.text.to_lowercase()).collect();
+    // The stemmer matches "mite" for "mites" and "treat" for "treated"; stop words are not marked.
+    for word in ["mites", "mite", "treat", "hive"] {
+        assert!(matched.contains(word), "{word} is marked: {matched:?}");
+    }
+    assert!(matched.iter().all(|w| !["when", "the", "should", "be"].contains(&w.as_str())), "{matched:?}");
+}
+
+#[test]
+fn a_passage_without_matching_words_is_its_plain_text() {
+    let (_dir, db) = common::temp_db();
+    let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
+    let chunk = &documents::chunks(&db, &doc.id.to_string(), Page::new(1, 0).unwrap()).unwrap()[0];
+    for query in ["", "zebra crossings", "   "] {
+        let passage = passages::passage(&db, chunk.id, query).unwrap();
+        assert_eq!(passage.runs.len(), 1, "{query:?}");
+        assert_eq!(passage.runs[0].text, chunk.text);
+        assert!(!passage.runs[0].matched);
+    }
+    assert!(matches!(passages::passage(&db, i64::MAX, "bees"), Err(Error::NotFound { .. })));
+    let long = "bees ".repeat(500);
+    assert!(matches!(passages::passage(&db, chunk.id, &long), Err(Error::InvalidInput(_))));
+}
+
+#[test]
+fn a_page_is_found_by_its_first_chunk() {
+    let (_dir, db) = common::temp_db();
+    let pdf = common::add(&db, &common::fixture("beekeeping.pdf")).document;
+    let id = pdf.id.to_string();
+    let chunks = documents::chunks(&db, &id, Page::new(100, 0).unwrap()).unwrap();
+    for page in 1..=4 {
+        let ordinal = passages::first_on_page(&db, &id, page).unwrap().expect("every page has text");
+        let chunk = &chunks[ordinal as usize];
+        assert_eq!(chunk.page, Some(page));
+        assert!(ordinal == 0 || chunks[ordinal as usize - 1].page < Some(page), "the page's first chunk");
+    }
+    assert_eq!(passages::first_on_page(&db, &id, 0).unwrap(), Some(0), "before the first page: the first");
+    assert_eq!(passages::first_on_page(&db, &id, 5).unwrap(), None, "past the last page");
+
+    let markdown = common::add(&db, &common::fixture("lighthouses.md")).document;
+    assert_eq!(passages::first_on_page(&db, &markdown.id.to_string(), 1).unwrap(), None, "no pages");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    assert!(matches!(passages::first_on_page(&db, &unknown, 1), Err(Error::NotFound { .. })));
+}

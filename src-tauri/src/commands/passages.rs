@@ -1,0 +1,24 @@
+use hearth_core::passages;
+use tauri::State;
+
+use crate::dto::PassageDto;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// A chunk opened from a citation or a search result, with the words of `query` (the question
+/// or the search) marked as keyword search matched them.
+#[tauri::command]
+pub async fn get_passage(state: State<'_, AppState>, chunk_id: i64, query: String) -> CommandResult<PassageDto> {
+    state.run(move |db| passages::passage(db, chunk_id, &query)).await.map(Into::into)
+}
+
+/// The ordinal of the first chunk on `page` of a document (or the next page with text), for
+/// jumping to it; `null` past the last page or for a document without pages.
+#[tauri::command]
+pub async fn first_chunk_on_page(
+    state: State<'_, AppState>,
+    document_id: String,
+    page: i64,
+) -> CommandResult<Option<i64>> {
+    state.run(move |db| passages::first_on_page(db, &document_id, page)).await
+}

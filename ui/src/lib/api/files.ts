@@ -1,0 +1,19 @@
+import { open } from "@tauri-apps/plugin-dialog";
+
+/** The extensions Hearth reads (the core decides by extension; see extract.rs). */
+export const DOCUMENT_EXTENSIONS = ["pdf", "docx", "html", "htm", "xhtml", "md", "markdown", "mdown", "txt", "text", "log", "csv"];
+
+/** Asks for files with the system's own file dialog; an empty list when the person cancels. */
+export async function chooseFiles(): Promise<string[]> {
+  const picked = await open({
+    title: "Add files to Hearth",
+    multiple: true,
+    directory: false,
+    filters: [
+      { name: "Documents (PDF, DOCX, HTML, Markdown, text)", extensions: DOCUMENT_EXTENSIONS },
+      { name: "All files", extensions: ["*"] },
+    ],
+  });
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}

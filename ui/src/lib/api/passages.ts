@@ -1,0 +1,13 @@
+import { call } from "./invoke";
+import type { PassageDto } from "./bindings/PassageDto";
+import type { TextRunDto } from "./bindings/TextRunDto";
+
+export type { PassageDto, TextRunDto };
+
+/** A chunk with the words of `query` (the question, or the search) marked as keyword search
+ * matched them: the whole chunk, as runs of text. */
+export const getPassage = (chunkId: number, query: string) => call<PassageDto>("get_passage", { chunkId, query });
+
+/** The ordinal of the first chunk on `page` (or the next page with text); null past the end. */
+export const firstChunkOnPage = (documentId: string, page: number) =>
+  call<number | null>("first_chunk_on_page", { documentId, page });
