@@ -511,6 +511,61 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   assert.deepEqual(await chips(), []);
 });
 
+/** A long text of varied sentences (the same every run), so that indexing it takes a while. */
+function longText(sentences) {
+  const words = "river stone lantern orchard harbour copper meadow signal winter basalt compass ember glacier".split(" ");
+  let seed = 7;
+  const next = () => (seed = (seed * 48271) % 2147483647);
+  const lines = [];
+  for (let i = 0; i < sentences; i++) {
+    const n = 8 + (next() % 10);
+    const sentence = `${Array.from({ length: n }, () => words[next() % words.length]).join(" ")} ${i}.`;
+    lines.push(sentence, i % 12 === 11 ? "\n\n" : " ");
+  }
+  return lines.join("");
+}
+
+test("progress survives quitting the app mid-indexing: the file is finished after the relaunch", async () => {
+  await (await browser.$('[data-testid="new-session"]')).click();
+  await (await browser.$('[data-testid="session-documents"]')).waitForDisplayed();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-long-"));
+  const file = path.join(dir, "almanac.txt");
+  fs.writeFileSync(file, longText(6000));
+  await drag("drop", [file]);
+
+  const bar = () =>
+    browser.execute(() => {
+      const chip = document.querySelector('[data-testid="document-chip"]');
+      const progress = chip?.querySelector("progress");
+      return chip ? { status: chip.dataset.status, done: progress ? progress.value : null, total: progress?.max ?? null } : null;
+    });
+  await browser.waitUntil(async () => (await bar())?.done > 0, {
+    timeout: 60_000,
+    interval: 100,
+    timeoutMsg: `no progress bar while indexing: ${JSON.stringify(await bar())}`,
+  });
+  const before = await bar();
+  assert.equal(before.status, "embedding");
+  assert.ok(before.done < before.total, JSON.stringify(before));
+
+  // Quit mid-indexing and start again: the chat still has the file, and the bar comes back.
+  await browser.deleteSession();
+  browser = await driver.launch();
+  const first = await browser.$('[data-testid="session-name"]');
+  await first.waitForClickable({ timeout: 15_000 });
+  await first.click();
+  await browser.waitUntil(async () => (await bar())?.done > 0, {
+    timeout: 60_000,
+    interval: 100,
+    timeoutMsg: `no progress after the relaunch: ${JSON.stringify(await bar())}`,
+  });
+  if (shots) await browser.saveScreenshot(path.join(shots, "progress.png"));
+  await browser.waitUntil(async () => (await bar())?.status === "ready", { timeout: 180_000, interval: 250 });
+  const almanac = (await ok("list_documents", { limit: 100, offset: 0 })).items.find((d) => d.name === "almanac.txt");
+  assert.equal(almanac.chunk_count, before.total, "every chunk indexed once, none twice");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test("after a relaunch the library, the chats, their documents and answers are as they were", async () => {
   const before = await ok("list_documents", { limit: 100, offset: 0 });
   await browser.deleteSession();
