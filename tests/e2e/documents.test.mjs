@@ -480,7 +480,8 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
     return { where: hit.querySelector(".where").textContent, marks: Array.from(hit.querySelectorAll("mark"), (m) => m.textContent) };
   });
   assert.match(first.where, /beekeeping\.pdf, page 3/);
-  assert.ok(first.marks.includes("Varroa"), JSON.stringify(first.marks));
+  // Marked as keyword search matched: "mites" also finds "mite" (stemmed).
+  assert.ok(["Varroa", "mite", "mites"].every((w) => first.marks.includes(w)), JSON.stringify(first.marks));
   if (shots) await browser.saveScreenshot(path.join(shots, "library.png"));
   await (await browser.$('[data-testid="show-in-document"]')).click();
   await browser.waitUntil(async () => (await browser.execute(() => document.querySelector(".focused mark")?.textContent)) === "Varroa", {

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use hearth_core::documents;
 use hearth_core::limits::{self, Page};
+use hearth_core::passages;
 use hearth_core::session_documents;
 use tauri::State;
 
@@ -97,7 +98,8 @@ pub async fn search(state: State<'_, AppState>, request: SearchRequest) -> Comma
                 .transpose()?;
             let k = request.k.map_or(DEFAULT_K, |k| k as usize);
             let hits = library.search(&request.query, k, filter.as_deref(), request.mode.unwrap_or_default().into())?;
-            Ok(hits.into_iter().map(Into::into).collect())
+            let runs = passages::mark_hits(library.db(), &hits, &request.query)?;
+            Ok(hits.into_iter().zip(runs).map(|(hit, runs)| SearchHitDto::new(hit, runs)).collect())
         })
         .await
 }

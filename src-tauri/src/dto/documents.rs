@@ -1,9 +1,11 @@
 use hearth_core::documents::{DocStatus, Document, DocumentPage, StoredChunk};
 use hearth_core::ingest::Progress;
+use hearth_core::passages::Run;
 use hearth_core::search::{ComponentRank, Hit, Mode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::TextRunDto;
 use crate::error::IpcError;
 
 /// Where a document is on its way to being searchable.
@@ -208,7 +210,8 @@ impl From<ComponentRank> for ComponentRankDto {
     }
 }
 
-/// One search result: the chunk, its document and page, the fused score and each component's.
+/// One search result: the chunk, its document and page, the fused score and each component's,
+/// and its text as runs with the words keyword search matched marked.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "SearchHitDto.ts")]
 pub struct SearchHitDto {
@@ -220,21 +223,23 @@ pub struct SearchHitDto {
     pub page: Option<i64>,
     #[ts(type = "number")]
     pub ordinal: i64,
-    pub text: String,
+    /// The chunk's whole text, in order.
+    pub runs: Vec<TextRunDto>,
     pub score: f64,
     pub keyword: Option<ComponentRankDto>,
     pub vector: Option<ComponentRankDto>,
 }
 
-impl From<Hit> for SearchHitDto {
-    fn from(h: Hit) -> Self {
+impl SearchHitDto {
+    /// A hit with its text already cut into runs (`passages::mark_hits`).
+    pub fn new(h: Hit, runs: Vec<Run>) -> Self {
         SearchHitDto {
             chunk_id: h.chunk_id,
             document_id: h.document_id.to_string(),
             document_name: h.document_name,
             page: h.page,
             ordinal: h.ordinal,
-            text: h.text,
+            runs: runs.into_iter().map(Into::into).collect(),
             score: h.score,
             keyword: h.keyword.map(Into::into),
             vector: h.vector.map(Into::into),

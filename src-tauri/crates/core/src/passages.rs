@@ -2,7 +2,7 @@
 //! marked exactly as keyword search matched them (FTS5's own tokenizer and stemmer, through its
 //! `highlight()` function), and the first chunk on a page, for jumping to that page.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -10,7 +10,7 @@ use crate::db::Database;
 use crate::documents::{self, StoredChunk};
 use crate::error::{Error, Result, StorageContext};
 use crate::limits;
-use crate::search;
+use crate::search::{self, Hit};
 
 /// Marks FTS5 puts around a matched word. Private-use characters: extracted text has no use for
 /// them, and a run is shown as text, so a stray one could only misplace a highlight.
@@ -56,23 +56,35 @@ pub fn passage(db: &Database, chunk_id: i64, query: &str) -> Result<Passage> {
             .context("reading a passage")?;
         let (chunk, document_id, document_name, document_type) =
             found.ok_or_else(|| Error::not_found("passage", chunk_id))?;
-        let marked: Option<String> = match search::match_expression(query) {
-            Some(expression) => conn
-                .query_row(
-                    "SELECT highlight(chunks_fts, 0, ?3, ?4) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = ?2",
-                    params![expression, chunk_id, OPEN.to_string(), CLOSE.to_string()],
-                    |row| row.get(0),
-                )
-                .optional()
-                .context("marking a passage's matches")?,
-            None => None,
-        };
-        let runs = match marked {
-            Some(marked) => runs(&marked),
-            None => vec![Run { text: chunk.text.clone(), matched: false }],
-        };
+        let runs = marked_runs(conn, chunk.id, &chunk.text, search::match_expression(query).as_deref())?;
         let document_id = limits::parse_uuid("document", &document_id)?;
         Ok(Passage { chunk, document_id, document_name, document_type, runs })
+    })
+}
+
+/// Each hit's text as runs, with the words of `query` marked as in [`passage`]: what a search
+/// result shows is exactly what keyword search matched (a hit found by meaning alone has none).
+pub fn mark_hits(db: &Database, hits: &[Hit], query: &str) -> Result<Vec<Vec<Run>>> {
+    let expression = search::match_expression(query);
+    db.read(|conn| hits.iter().map(|hit| marked_runs(conn, hit.chunk_id, &hit.text, expression.as_deref())).collect())
+}
+
+/// `text` (chunk `chunk_id`'s) as runs, the words FTS5 matches for `expression` marked.
+fn marked_runs(conn: &Connection, chunk_id: i64, text: &str, expression: Option<&str>) -> Result<Vec<Run>> {
+    let marked: Option<String> = match expression {
+        Some(expression) => conn
+            .query_row(
+                "SELECT highlight(chunks_fts, 0, ?3, ?4) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = ?2",
+                params![expression, chunk_id, OPEN.to_string(), CLOSE.to_string()],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("marking a passage's matches")?,
+        None => None,
+    };
+    Ok(match marked {
+        Some(marked) => runs(&marked),
+        None => vec![Run { text: text.to_owned(), matched: false }],
     })
 }
 

@@ -67,3 +67,23 @@ fn a_page_is_found_by_its_first_chunk() {
     let unknown = uuid::Uuid::new_v4().to_string();
     assert!(matches!(passages::first_on_page(&db, &unknown, 1), Err(Error::NotFound { .. })));
 }
+
+#[test]
+fn search_hits_show_exactly_what_keyword_search_matched() {
+    let (_dir, db) = common::temp_db();
+    common::add(&db, &common::fixture("beekeeping.pdf"));
+    common::add(&db, &common::fixture("lighthouses.md"));
+    let query = "Varroa mites";
+    let hits = search::search(&db, Some(common::model()), None, query, 10, None, Mode::Hybrid).unwrap();
+    let runs = passages::mark_hits(&db, &hits, query).unwrap();
+    assert_eq!(runs.len(), hits.len());
+    for (hit, runs) in hits.iter().zip(&runs) {
+        let whole: String = runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(whole, hit.text, "the runs are the hit's whole text");
+        // A hit has marks exactly when keyword search ranked it; one found by meaning has none.
+        assert_eq!(runs.iter().any(|r| r.matched), hit.keyword.is_some(), "{}: {runs:?}", hit.document_name);
+    }
+    let top: BTreeSet<&str> = runs[0].iter().filter(|r| r.matched).map(|r| r.text.as_str()).collect();
+    assert_eq!((hits[0].page, top), (Some(3), BTreeSet::from(["Varroa", "mite", "mites"])));
+    assert!(hits.iter().any(|h| h.keyword.is_none()), "some hit was found by meaning alone");
+}
