@@ -262,6 +262,12 @@ test("a question in the window is answered with citations that open their passag
   assert.match(await note.getProperty("textContent"), /past the last page.*4 pages/);
   await browser.keys("Escape");
   await (await browser.$('[data-testid="library"]')).waitForDisplayed({ reverse: true });
+  // Escape closed only the dialog; the next one closes the passage.
+  assert.ok(await passage.isDisplayed());
+  await browser.keys("Escape");
+  await passage.waitForDisplayed({ reverse: true });
+  await (await browser.$('[data-testid="source"]')).click();
+  await (await browser.$('[data-testid="passage"]')).waitForDisplayed();
 
   // The retrieval inspector: every retrieved passage with its ranks, the token budget, the prompt.
   await (await browser.$('[data-testid="inspect"]')).click();
