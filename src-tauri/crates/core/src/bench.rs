@@ -18,6 +18,7 @@ use crate::embedding::{Embedder, TimedEmbedder};
 use crate::error::{Result, StorageContext};
 use crate::index::VectorIndex;
 use crate::ingest::Pipeline;
+use crate::passages;
 use crate::search::{self, Mode};
 use crate::vectors;
 
@@ -99,6 +100,9 @@ pub struct SearchReport {
     pub modes: Vec<(Mode, Latency)>,
     /// Restricted to 5 documents (a chat session's), hybrid.
     pub session_filtered: Latency,
+    /// What the library's search box does: hybrid, 20 results, each marked with the words
+    /// keyword search matched (`passages::mark_hits`).
+    pub library_marked: Latency,
     pub peak_rss_mb: Option<f64>,
 }
 
@@ -123,6 +127,10 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let filtered = time_queries(queries, |q| {
         search::search(db, Some(embedder), index, q, 10, Some(&filter), Mode::Hybrid).map(drop)
     })?;
+    let marked = time_queries(queries, |q| {
+        let hits = search::search(db, Some(embedder), index, q, 20, None, Mode::Hybrid)?;
+        passages::mark_hits(db, &hits, q).map(drop)
+    })?;
     Ok(SearchReport {
         chunks: n,
         queries: queries.len(),
@@ -130,6 +138,7 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
         index_seconds,
         modes,
         session_filtered: Latency::of(filtered),
+        library_marked: Latency::of(marked),
         peak_rss_mb: peak_rss_mb(),
     })
 }
