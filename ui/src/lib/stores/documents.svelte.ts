@@ -4,7 +4,7 @@ import type { DocumentDto, DocumentProgressDto } from "../api/documents";
 import type { SessionDto } from "../api/sessions";
 import { ApiError } from "../api/invoke";
 
-/** The most documents the window keeps in view (the library's own view pages further). */
+/** Documents asked for at a time (the backend's largest page). */
 export const DOCUMENT_PAGE = 1000;
 
 /** A file the backend refused outright (unsupported type, too large, unreadable). */
@@ -30,12 +30,18 @@ export class DocumentsStore {
   unattached = $state<string[]>([]);
   error = $state<ApiError | null>(null);
 
-  /** Loads the documents (their statuses survive restarts: the database has them). */
+  /** Loads every document, a page at a time (their statuses survive restarts: the database has
+   * them). None is left out, however large the library. */
   async refresh(): Promise<void> {
     try {
-      const page = await api.listDocuments(DOCUMENT_PAGE, 0);
+      const all: DocumentDto[] = [];
+      for (;;) {
+        const page = await api.listDocuments(DOCUMENT_PAGE, all.length);
+        all.push(...page.items);
+        if (page.items.length < DOCUMENT_PAGE || all.length >= page.total) break;
+      }
       this.byId.clear();
-      for (const d of page.items) this.byId.set(d.id, d);
+      for (const d of all) this.byId.set(d.id, d);
       this.error = null;
     } catch (e) {
       this.error = asApiError(e);

@@ -66,6 +66,20 @@ describe("DocumentsStore", () => {
     stop();
   });
 
+  it("loads every document of a library larger than one page", async () => {
+    const library = Array.from({ length: 2345 }, (_, i) => doc(`d${i}`, "ready"));
+    const calls = fakeBackend({
+      list_documents: ({ limit, offset }) => ({
+        items: library.slice(offset as number, (offset as number) + (limit as number)),
+        total: library.length,
+      }),
+    });
+    const store = new DocumentsStore();
+    await store.refresh();
+    expect(store.byId.size).toBe(2345);
+    expect(calls.map((c) => c.args.offset)).toEqual([0, 1000, 2000]);
+  });
+
   it("keeps the error code when the backend fails", async () => {
     fakeBackend({
       retry_document: () => {
