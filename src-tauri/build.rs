@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "list_documents",
     "get_document",
     "get_passage",
+    "get_cited_passage",
     "first_chunk_on_page",
     "delete_document",
     "cancel_document",

@@ -55,6 +55,7 @@ pub fn run() {
             commands::documents::list_documents,
             commands::documents::get_document,
             commands::passages::get_passage,
+            commands::passages::get_cited_passage,
             commands::passages::first_chunk_on_page,
             commands::documents::delete_document,
             commands::documents::cancel_document,

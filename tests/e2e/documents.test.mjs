@@ -574,6 +574,13 @@ test("progress survives quitting the app mid-indexing: the file is finished afte
 });
 
 test("after a relaunch the library, the chats, their documents and answers are as they were", async () => {
+  // Re-index the PDF first: its chunks get new ids, and the old answer's citation must still open.
+  const pdf = (await ok("list_documents", { limit: 100, offset: 0 })).items.find((d) => d.name === "beekeeping.pdf");
+  await ok("retry_document", { id: pdf.id });
+  await browser.waitUntil(async () => (await ok("get_document", { id: pdf.id, limit: 1, offset: 0 })).document.status === "ready", {
+    timeout: 60_000,
+    interval: 250,
+  });
   const before = await ok("list_documents", { limit: 100, offset: 0 });
   await browser.deleteSession();
   browser = await driver.launch();
@@ -599,4 +606,9 @@ test("after a relaunch the library, the chats, their documents and answers are a
     Array.from(document.querySelectorAll('[data-testid="source"]'), (el) => el.textContent.trim()),
   );
   assert.equal(sources[0], "[1] beekeeping.pdf, page 3", "the stored answer keeps its sources");
+  await (await browser.$('[data-testid="source"]')).click();
+  const moved = await browser.$('[data-testid="passage-moved"]');
+  await moved.waitForDisplayed({ timeout: 10_000 });
+  const text = await (await browser.$('[data-testid="passage-text"]')).getProperty("textContent");
+  assert.match(text, /Varroa/, "the re-indexed passage, found again by its quoted words");
 });

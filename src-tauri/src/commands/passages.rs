@@ -12,6 +12,19 @@ pub async fn get_passage(state: State<'_, AppState>, chunk_id: i64, query: Strin
     state.run(move |db| passages::passage(db, chunk_id, &query)).await.map(Into::into)
 }
 
+/// The passage an answer cites: by its chunk id, or, after the document was re-indexed, found
+/// again in the same document by the words the citation quoted.
+#[tauri::command]
+pub async fn get_cited_passage(
+    state: State<'_, AppState>,
+    chunk_id: i64,
+    document_id: String,
+    snippet: String,
+    query: String,
+) -> CommandResult<PassageDto> {
+    state.run(move |db| passages::cited(db, chunk_id, &document_id, &snippet, &query)).await.map(Into::into)
+}
+
 /// The ordinal of the first chunk on `page` of a document (or the next page with text), for
 /// jumping to it; `null` past the last page or for a document without pages.
 #[tauri::command]

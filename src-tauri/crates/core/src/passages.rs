@@ -62,6 +62,67 @@ pub fn passage(db: &Database, chunk_id: i64, query: &str) -> Result<Passage> {
     })
 }
 
+/// The passage a stored citation points at. A citation keeps its chunk's id, but re-indexing the
+/// document replaces its chunks, and SQLite may give a later chunk (of any document) the same id.
+/// So the chunk is taken only if it is in the cited document and holds the words the citation
+/// quoted; otherwise the passage is found again in that document by those words, so an old
+/// answer's sources stay live and never open the wrong text. `NotFound` when the document is gone
+/// or no chunk holds those words any more.
+pub fn cited(db: &Database, chunk_id: i64, document_id: &str, snippet: &str, query: &str) -> Result<Passage> {
+    let document = documents::get(db, document_id)?;
+    let needle = quoted_words(snippet);
+    let holds = |text: &str| needle.as_deref().is_none_or(|needle| flat(text).contains(needle));
+    match passage(db, chunk_id, query) {
+        Ok(found) if found.document_id == document.id && holds(&found.chunk.text) => Ok(found),
+        Ok(_) | Err(Error::NotFound { .. }) => {
+            let Some(needle) = needle.as_deref() else {
+                return Err(Error::not_found("passage", chunk_id));
+            };
+            let moved = relocate(db, document.id, needle)?.ok_or_else(|| Error::not_found("passage", chunk_id))?;
+            passage(db, moved, query)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Words of a quote that must appear together in a chunk for it to be the quoted one: enough to
+/// be unique in a document, few enough to survive a change of chunk boundaries.
+const QUOTED_WORDS: usize = 12;
+
+/// The start of a citation's quote (a chunk's text flattened to single spaces, perhaps cut short
+/// with "…"), as the words a chunk must hold to be the quoted one.
+fn quoted_words(snippet: &str) -> Option<String> {
+    let mut words: Vec<&str> = snippet.split_whitespace().collect();
+    if snippet.ends_with('…') {
+        // The cut may fall inside a word.
+        words.pop();
+    }
+    words.truncate(QUOTED_WORDS);
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Text with every run of whitespace made one space, as quotes are stored.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first chunk of `document` that holds `needle` (flattened words).
+fn relocate(db: &Database, document: Uuid, needle: &str) -> Result<Option<i64>> {
+    db.read(|conn| {
+        let mut stmt = conn
+            .prepare_cached("SELECT id, text FROM chunks WHERE document_id = ?1 ORDER BY ordinal")
+            .context("preparing the search for a quoted passage")?;
+        let mut rows = stmt.query([document.to_string()]).context("searching for a quoted passage")?;
+        while let Some(row) = rows.next().context("reading a chunk")? {
+            let text: String = row.get(1).context("reading a chunk's text")?;
+            if flat(&text).contains(needle) {
+                return Ok(Some(row.get(0).context("reading a chunk's id")?));
+            }
+        }
+        Ok(None)
+    })
+}
+
 /// Each hit's text as runs, with the words of `query` marked as in [`passage`]: what a search
 /// result shows is exactly what keyword search matched (a hit found by meaning alone has none).
 pub fn mark_hits(db: &Database, hits: &[Hit], query: &str) -> Result<Vec<Vec<Run>>> {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use hearth_core::Error;
 use hearth_core::documents;
 use hearth_core::limits::Page;
+use hearth_core::llm;
 use hearth_core::passages;
 use hearth_core::search::{self, Mode};
 
@@ -86,4 +87,51 @@ fn search_hits_show_exactly_what_keyword_search_matched() {
     let top: BTreeSet<&str> = runs[0].iter().filter(|r| r.matched).map(|r| r.text.as_str()).collect();
     assert_eq!((hits[0].page, top), (Some(3), BTreeSet::from(["Varroa", "mite", "mites"])));
     assert!(hits.iter().any(|h| h.keyword.is_none()), "some hit was found by meaning alone");
+}
+
+#[test]
+fn a_citation_survives_re_indexing_its_document() {
+    let (_dir, db) = common::temp_db();
+    let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
+    // A later document, so that the re-indexed chunks get new ids.
+    common::add(&db, &common::fixture("lighthouses.md"));
+    let id = doc.id.to_string();
+    let question = "When should the hive be treated against mites?";
+    let hit = &search::search(&db, None, None, question, 1, Some(&[doc.id]), Mode::Keyword).unwrap()[0];
+    // What an answer stores about its source (see chat.rs): the chunk id and a flattened quote.
+    let snippet = llm::quote(&hit.text, 300);
+    assert_eq!(passages::cited(&db, hit.chunk_id, &id, &snippet, question).unwrap().chunk.id, hit.chunk_id);
+
+    documents::retry(&db, &id).unwrap();
+    common::pipeline(&db).process(doc.id, &mut |_| {}).unwrap();
+    assert!(matches!(passages::passage(&db, hit.chunk_id, question), Err(Error::NotFound { .. })), "a new id");
+
+    let found = passages::cited(&db, hit.chunk_id, &id, &snippet, question).unwrap();
+    assert_ne!(found.chunk.id, hit.chunk_id);
+    assert_eq!((found.chunk.page, found.chunk.text.as_str()), (Some(3), hit.text.as_str()));
+    assert!(found.runs.iter().any(|r| r.matched), "marked as before");
+
+    let elsewhere = "Quokkas live on Rottnest Island, off the coast of Western Australia near Perth…";
+    assert!(matches!(passages::cited(&db, hit.chunk_id, &id, elsewhere, question), Err(Error::NotFound { .. })));
+    documents::delete(&db, &id).unwrap();
+    assert!(matches!(passages::cited(&db, found.chunk.id, &id, &snippet, question), Err(Error::NotFound { .. })));
+}
+
+#[test]
+fn a_citation_never_opens_another_document_that_took_its_chunk_id() {
+    let (_dir, db) = common::temp_db();
+    let bees = common::add(&db, &common::fixture("beekeeping.pdf")).document;
+    let chunk = documents::chunks(&db, &bees.id.to_string(), Page::new(1, 0).unwrap()).unwrap().remove(0);
+    let snippet = llm::quote(&chunk.text, 300);
+    documents::delete(&db, &bees.id.to_string()).unwrap();
+    // SQLite hands the freed ids out again.
+    let bread = common::add(&db, &common::fixture("sourdough.txt")).document;
+    let reused = documents::chunks(&db, &bread.id.to_string(), Page::new(1, 0).unwrap()).unwrap().remove(0);
+    assert_eq!(reused.id, chunk.id, "the premise: the id was reused");
+
+    let result = passages::cited(&db, chunk.id, &bees.id.to_string(), &snippet, "queen");
+    assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
+    // Cited from the new document with a quote of other words, it is not taken either.
+    let result = passages::cited(&db, chunk.id, &bread.id.to_string(), &snippet, "queen");
+    assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fakeBackend } from "../test-ipc";
-import { firstChunkOnPage, getPassage } from "./passages";
+import { firstChunkOnPage, getCitedPassage, getPassage } from "./passages";
 import { chooseFiles } from "./files";
 
 const doc = "0b6f3f5e-2c55-4b8e-a3c4-5f1b9d0e7a21";
@@ -10,14 +10,17 @@ describe("passage wrappers", () => {
     const calls = fakeBackend({
       get_passage: () => ({ chunk: {}, document_id: doc, document_name: "a.pdf", runs: [] }),
       first_chunk_on_page: (args) => (args.page === 3 ? 7 : null),
+      get_cited_passage: () => ({ chunk: {}, document_id: doc, document_name: "a.pdf", runs: [] }),
     });
     await getPassage(42, "when to treat mites");
     expect(await firstChunkOnPage(doc, 3)).toBe(7);
     expect(await firstChunkOnPage(doc, 99)).toBeNull();
+    await getCitedPassage({ chunk_id: 42, document_id: doc, snippet: "Treat in midwinter…" }, "mites");
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
       ["get_passage", { chunkId: 42, query: "when to treat mites" }],
       ["first_chunk_on_page", { documentId: doc, page: 3 }],
       ["first_chunk_on_page", { documentId: doc, page: 99 }],
+      ["get_cited_passage", { chunkId: 42, documentId: doc, snippet: "Treat in midwinter…", query: "mites" }],
     ]);
   });
 });
