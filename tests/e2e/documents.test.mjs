@@ -369,6 +369,24 @@ test("Add files opens the system's file dialog; what is chosen joins the open ch
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test("a dropped folder adds the documents inside it, and only those", async () => {
+  await (await browser.$('[data-testid="new-session"]')).click();
+  await (await browser.$('[data-testid="session-documents"]')).waitForDisplayed();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-folder-"));
+  fs.mkdirSync(path.join(dir, "garden"));
+  fs.writeFileSync(path.join(dir, "orchids.md"), "# Orchids\n\nMost orchids grow on trees and take water from the air.\n");
+  fs.writeFileSync(path.join(dir, "garden", "ferns.txt"), "Ferns spread by spores, not seeds, and like deep shade.\n");
+  fs.writeFileSync(path.join(dir, "photo.png"), "not a document");
+  fs.writeFileSync(path.join(dir, ".notes.md"), "hidden");
+  await drag("drop", [dir]);
+  await browser.waitUntil(
+    async () => JSON.stringify(await chips()) === JSON.stringify([["ferns.txt", "ready"], ["orchids.md", "ready"]]),
+    { timeout: 60_000, interval: 200, timeoutMsg: `the folder's documents: ${JSON.stringify(await chips())}` },
+  );
+  assert.equal(await browser.$('[data-testid="rejected-files"]').isExisting(), false, "nothing to complain about");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test("hostile documents and messages render inert", async () => {
   await (await browser.$('[data-testid="new-session"]')).click();
   await (await browser.$('[data-testid="session-documents"]')).waitForDisplayed();

@@ -21,10 +21,9 @@ pub async fn add_documents(state: State<'_, AppState>, paths: Vec<String>) -> Co
     state
         .with_library(move |library| {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            let results = library.add_paths(&paths);
-            Ok(paths
-                .iter()
-                .zip(results)
+            Ok(library
+                .add_paths(&paths)
+                .into_iter()
                 .map(|(path, result)| {
                     let path = path.display().to_string();
                     match result {

@@ -134,6 +134,19 @@ fn documents_are_added_searched_attached_and_removed_through_the_cli() {
     assert!(failed[0]["document"]["error"].as_str().unwrap().contains("encrypted"), "{failed}");
     let retried = hearth(data, &["docs", "retry", failed[0]["document"]["id"].as_str().unwrap()]);
     assert!(String::from_utf8_lossy(&retried.stdout).contains("failed"), "{retried:?}");
+
+    // A folder adds the documents inside it and passes over the rest (here a Python script).
+    let folder = json(data, &["docs", "add", fixtures.join("src").to_str().unwrap(), "--json"]);
+    let names: Vec<&str> = folder.as_array().unwrap().iter().map(|a| a["document"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["tides.md"]);
+    let pictures = tempfile::tempdir().unwrap();
+    std::fs::write(pictures.path().join("photo.png"), "not a document").unwrap();
+    let none = hearth(data, &["docs", "add", pictures.path().to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&none.stdout).contains("holds no PDF, DOCX, HTML, Markdown or text files"),
+        "{none:?}"
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod embedding;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod folders;
 pub mod index;
 pub mod ingest;
 pub mod library;

@@ -15,6 +15,7 @@ use crate::db::Database;
 use crate::documents::{self, Document};
 use crate::embedding::{Embedder, LocalEmbedder};
 use crate::error::{Error, Result};
+use crate::folders;
 use crate::index::{Opened, VectorIndex};
 use crate::ingest::{self, Added, Pipeline, Progress};
 use crate::limits;
@@ -76,9 +77,19 @@ impl Library {
         Ok(Engine { embedder, chunker, index })
     }
 
-    /// Queues files (as dropped on the window); each gets its own result.
-    pub fn add_paths(&self, paths: &[PathBuf]) -> Vec<Result<Added>> {
-        let results = paths.iter().map(|p| ingest::enqueue_file(&self.db, p)).collect();
+    /// Queues files (as dropped on the window), a folder as the documents inside it; each file
+    /// gets its own result, and so does a path that gave no file.
+    pub fn add_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<Added>)> {
+        let results = folders::expand(paths)
+            .into_iter()
+            .map(|entry| match entry {
+                Ok(file) => {
+                    let added = ingest::enqueue_file(&self.db, &file);
+                    (file, added)
+                }
+                Err((path, error)) => (path, Err(error)),
+            })
+            .collect();
         self.wake();
         results
     }
