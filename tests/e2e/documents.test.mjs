@@ -1,6 +1,7 @@
-// The knowledge base's commands through the real app: the window's IPC, the background worker
-// with the real model and index, progress events, and the same library seen from the CLI.
-// (The documents UI comes with the desktop-window issue; this drives the commands it will use.)
+// One journey through the real window on a fresh data directory, in order: the knowledge base's
+// commands and progress events, a first-run drop, questions answered with citations, passages
+// and the library, drops, folders and the file dialog, hostile content, a streaming server,
+// quitting mid-indexing, and a relaunch that finds everything as it was.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -9,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { CLI, startDriver } from "./driver.mjs";
+import { answerFileDialog, longText, windowHelpers } from "./window.mjs";
 
 const shots = process.env.HEARTH_SCREENSHOTS;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,64 +18,7 @@ const fixtures = path.resolve(here, "../fixtures");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-docs-"));
 let driver;
 let browser;
-
-/** Invokes a command from inside the page, as the UI's wrappers do. A failure comes back as
- * `failure: {code, message}` (a result with an `error` key would read as a WebDriver error). */
-function invoke(command, args = {}) {
-  return browser.executeAsync(
-    (command, args, done) => {
-      window.__TAURI_INTERNALS__
-        .invoke(command, args)
-        .then((value) => done({ ok: true, value }))
-        .catch((failure) => done({ ok: false, failure }));
-    },
-    command,
-    args,
-  );
-}
-
-async function ok(command, args) {
-  const result = await invoke(command, args);
-  assert.ok(result.ok, `${command} failed: ${JSON.stringify(result.failure)}`);
-  return result.value;
-}
-
-/** Sets a field's value as typing does (Element Clear would blur it; see sessions.test.mjs). */
-async function setValue(selector, value) {
-  await browser.execute(
-    (el, value) => {
-      el.value = value;
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-    },
-    await browser.$(selector),
-    value,
-  );
-}
-
-/** Plays what Tauri sends the window when files are dragged over it and dropped. */
-function drag(kind, paths) {
-  return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
-}
-
-const chips = () =>
-  browser.execute(() =>
-    Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
-      el.querySelector(".name").textContent,
-      el.dataset.status,
-    ]),
-  );
-
-/** Asks in the open chat's composer as a person does; resolves to the answer's first source. */
-async function ask(question) {
-  const composer = await browser.$('[data-testid="composer-input"]');
-  await composer.click();
-  await composer.addValue(question);
-  await browser.keys("Enter");
-  const firstSource = () =>
-    browser.execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
-  await browser.waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000, timeoutMsg: "no sources shown" });
-  return firstSource();
-}
+const { invoke, ok, setValue, drag, chips, ask } = windowHelpers(() => browser);
 
 function cli(...args) {
   return JSON.parse(execFileSync(CLI, [...args, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
@@ -325,22 +270,6 @@ test("files dropped on an open chat are attached, processed with visible progres
   assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
 });
 
-/** Answers the system's file dialog (GTK's, under Xvfb) as a person does: types the file's path
- * into its location bar, or presses Escape when `file` is null. */
-function answerFileDialog(file) {
-  const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
-  // Only once GTK has mapped the dialog can it take the keyboard focus.
-  const dialog = run("search", "--sync", "--onlyvisible", "--name", "Add files to Hearth").split("\n")[0];
-  run("windowfocus", "--sync", dialog);
-  if (file === null) {
-    run("key", "Escape");
-    return;
-  }
-  // Pauses let GTK open the location bar and complete the path before the next key.
-  run("sleep", "0.3", "key", "ctrl+l", "sleep", "0.3", "type", "--delay", "15", file);
-  run("sleep", "0.5", "key", "Return");
-}
-
 test("Add files opens the system's file dialog; what is chosen joins the open chat", async () => {
   await (await browser.$('[data-testid="new-session"]')).click();
   const add = await browser.$('[data-testid="add-files"]');
@@ -535,20 +464,6 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   // The open chat had it attached: its chip is gone.
   assert.deepEqual(await chips(), []);
 });
-
-/** A long text of varied sentences (the same every run), so that indexing it takes a while. */
-function longText(sentences) {
-  const words = "river stone lantern orchard harbour copper meadow signal winter basalt compass ember glacier".split(" ");
-  let seed = 7;
-  const next = () => (seed = (seed * 48271) % 2147483647);
-  const lines = [];
-  for (let i = 0; i < sentences; i++) {
-    const n = 8 + (next() % 10);
-    const sentence = `${Array.from({ length: n }, () => words[next() % words.length]).join(" ")} ${i}.`;
-    lines.push(sentence, i % 12 === 11 ? "\n\n" : " ");
-  }
-  return lines.join("");
-}
 
 test("progress survives quitting the app mid-indexing: the file is finished after the relaunch", async () => {
   await (await browser.$('[data-testid="new-session"]')).click();

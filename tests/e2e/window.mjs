@@ -1,0 +1,97 @@
+// Helpers for driving the real window as a person does: commands from inside the page, typing
+// into fields, drops, the chat's document chips, asking a question, the system's file dialog.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+
+/** Helpers bound to the current WebDriver session (`browser()`: a relaunch replaces it). */
+export function windowHelpers(browser) {
+  /** Invokes a command from inside the page, as the UI's wrappers do. A failure comes back as
+   * `failure: {code, message}` (a result with an `error` key would read as a WebDriver error). */
+  function invoke(command, args = {}) {
+    return browser().executeAsync(
+      (command, args, done) => {
+        window.__TAURI_INTERNALS__
+          .invoke(command, args)
+          .then((value) => done({ ok: true, value }))
+          .catch((failure) => done({ ok: false, failure }));
+      },
+      command,
+      args,
+    );
+  }
+
+  async function ok(command, args) {
+    const result = await invoke(command, args);
+    assert.ok(result.ok, `${command} failed: ${JSON.stringify(result.failure)}`);
+    return result.value;
+  }
+
+  /** Sets a field's value as typing does (Element Clear would blur it; see sessions.test.mjs). */
+  async function setValue(selector, value) {
+    await browser().execute(
+      (el, value) => {
+        el.value = value;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+      await browser().$(selector),
+      value,
+    );
+  }
+
+  /** Plays what Tauri sends the window when files are dragged over it and dropped. */
+  function drag(kind, paths) {
+    return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
+  }
+
+  const chips = () =>
+    browser().execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
+        el.querySelector(".name").textContent,
+        el.dataset.status,
+      ]),
+    );
+
+  /** Asks in the open chat's composer as a person does; resolves to the answer's first source. */
+  async function ask(question) {
+    const composer = await browser().$('[data-testid="composer-input"]');
+    await composer.click();
+    await composer.addValue(question);
+    await browser().keys("Enter");
+    const firstSource = () =>
+      browser().execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
+    await browser().waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000, timeoutMsg: "no sources shown" });
+    return firstSource();
+  }
+
+  return { invoke, ok, setValue, drag, chips, ask };
+}
+
+/** Answers the system's file dialog (GTK's, under Xvfb) as a person does: types the file's path
+ * into its location bar, or presses Escape when `file` is null. */
+export function answerFileDialog(file) {
+  const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
+  // Only once GTK has mapped the dialog can it take the keyboard focus.
+  const dialog = run("search", "--sync", "--onlyvisible", "--name", "Add files to Hearth").split("\n")[0];
+  run("windowfocus", "--sync", dialog);
+  if (file === null) {
+    run("key", "Escape");
+    return;
+  }
+  // Pauses let GTK open the location bar and complete the path before the next key.
+  run("sleep", "0.3", "key", "ctrl+l", "sleep", "0.3", "type", "--delay", "15", file);
+  run("sleep", "0.5", "key", "Return");
+}
+
+/** A long text of varied sentences (the same every run), so that indexing it takes a while. */
+export function longText(sentences) {
+  const words = "river stone lantern orchard harbour copper meadow signal winter basalt compass ember glacier".split(" ");
+  let seed = 7;
+  const next = () => (seed = (seed * 48271) % 2147483647);
+  const lines = [];
+  for (let i = 0; i < sentences; i++) {
+    const n = 8 + (next() % 10);
+    const sentence = `${Array.from({ length: n }, () => words[next() % words.length]).join(" ")} ${i}.`;
+    lines.push(sentence, i % 12 === 11 ? "\n\n" : " ");
+  }
+  return lines.join("");
+}
