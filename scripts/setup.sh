@@ -11,7 +11,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool)
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool xclip)
 
 system_packages() {
   local missing=()

@@ -260,6 +260,14 @@ test("files dropped on an open chat are attached, processed with visible progres
   assert.equal(await ask("How did keepers warn ships in fog?"), "[1] lighthouses.md");
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-documents.png"));
 
+  // Copy puts the answer, exactly as stored (its Markdown), on the system clipboard.
+  const copy = (await browser.$$('[data-testid="copy-message"]')).at(-1);
+  await copy.click();
+  await browser.waitUntil(async () => (await copy.getProperty("textContent")) === "Copied", { timeout: 5_000 });
+  const open = (await ok("list_sessions", { limit: 1, offset: 0 })).items[0];
+  const stored = (await ok("list_messages", { sessionId: open.id, limit: 100, offset: 0 })).at(-1).content;
+  assert.equal(execFileSync("xclip", ["-o", "-selection", "clipboard"]).toString(), stored);
+
   // Detaching keeps the document in the library, offered for attaching again.
   const detach = await browser.$$('[data-testid="document-detach"]');
   await detach[1].click();
