@@ -322,6 +322,17 @@ test("a dropped folder adds the documents inside it, and only those", async () =
   );
   assert.equal(await browser.$('[data-testid="rejected-files"]').isExisting(), false, "nothing to complain about");
   fs.rmSync(dir, { recursive: true, force: true });
+
+  // The chat is deleted from the command line behind the window's back: detaching then fails,
+  // and the window says why instead of doing nothing.
+  const open = (await ok("list_sessions", { limit: 1, offset: 0 })).items[0];
+  execFileSync(CLI, ["sessions", "rm", open.id], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } });
+  await (await browser.$('[data-testid="document-detach"]')).click();
+  const notice = await browser.$('[data-testid="documents-error"]');
+  await notice.waitForDisplayed({ timeout: 5_000 });
+  assert.match(await notice.getProperty("textContent"), /not found/i);
+  await (await browser.$('[data-testid="documents-error"] button')).click();
+  await notice.waitForDisplayed({ reverse: true });
 });
 
 test("hostile documents and messages render inert", async () => {
