@@ -135,6 +135,12 @@ test("a PDF dropped with no chat open shows its progress, and a chat about it st
     timeoutMsg: `the new chat's documents: ${JSON.stringify(await chips())}`,
   });
   assert.equal(await ask("How do beekeepers count mites?"), "[1] beekeeping.pdf, page 3");
+  // The first question names the new chat.
+  await browser.waitUntil(
+    async () => (await (await browser.$('[data-testid="chat-title"]')).getProperty("textContent")) === "How do beekeepers count mites?",
+    { timeout: 5_000, timeoutMsg: "the chat was not named after its first question" },
+  );
+  assert.equal(await (await browser.$('[data-testid="session-name"]')).getProperty("textContent"), "How do beekeepers count mites?");
 });
 
 test("a question in the window is answered with citations that open their passage", async () => {

@@ -52,6 +52,7 @@ impl Turn<'_> {
         prompt::build(self.counter, &chat.system_instructions, &[], &[], content, budget(&chat))?;
         let user =
             messages::add(self.db, session_id, NewMessage { content: content.to_owned(), ..Default::default() })?;
+        sessions::name_after_first_question(self.db, session.id, content)?;
         let assistant = self.answer(&session, &user, &chat, on_token)?;
         Ok(Reply { user, assistant })
     }

@@ -141,6 +141,50 @@ pub fn rename(db: &Database, id: &str, name: &str) -> Result<Session> {
     })
 }
 
+/// Most characters of a name taken from a question.
+const TITLE_CHARS: usize = 60;
+
+/// Names a chat still called [`DEFAULT_SESSION_NAME`] after its first question, as chat apps do,
+/// so the sidebar is not a column of "New chat". A chat with a name of its own, or with earlier
+/// questions, keeps its name. Returns whether it was renamed.
+pub fn name_after_first_question(db: &Database, id: Uuid, question: &str) -> Result<bool> {
+    let Some(title) = title_of(question) else {
+        return Ok(false);
+    };
+    db.write(|tx| {
+        let renamed = tx
+            .execute(
+                "UPDATE sessions SET name = ?2 WHERE id = ?1 AND name = ?3
+                   AND (SELECT COUNT(*) FROM chat_messages WHERE session_id = ?1 AND role = 'user') = 1",
+                params![id.to_string(), title, DEFAULT_SESSION_NAME],
+            )
+            .context("naming a chat after its first question")?;
+        Ok(renamed == 1)
+    })
+}
+
+/// A name from a question: its first line with spaces collapsed, cut at a word to at most
+/// [`TITLE_CHARS`] characters (with "…" when cut).
+fn title_of(question: &str) -> Option<String> {
+    let line = question.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut title = String::new();
+    for word in &words {
+        let next = title.chars().count() + usize::from(!title.is_empty()) + word.chars().count();
+        if next > TITLE_CHARS {
+            if title.is_empty() {
+                title = word.chars().take(TITLE_CHARS).collect();
+            }
+            return Some(format!("{title}…"));
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    Some(title)
+}
+
 /// Deletes a session with all its messages and document links, in one transaction.
 pub fn delete(db: &Database, id: &str) -> Result<()> {
     let id = limits::parse_uuid("session", id)?;

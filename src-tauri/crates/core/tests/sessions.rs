@@ -212,3 +212,34 @@ fn the_list_filters_by_name_as_text_not_as_a_pattern() {
         Err(Error::InvalidInput(_))
     ));
 }
+
+#[test]
+fn a_new_chat_is_named_after_its_first_question_only() {
+    let (_dir, db) = common::temp_db();
+    let ask = |id: &str, text: &str| {
+        messages::add(&db, id, NewMessage { content: text.into(), ..Default::default() }).unwrap();
+        let id = id.parse().unwrap();
+        sessions::name_after_first_question(&db, id, text).unwrap()
+    };
+    let fresh = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    assert!(ask(&fresh, "\n  When should   the hive\tbe treated?\nAnd how?"));
+    assert_eq!(
+        sessions::get(&db, &fresh).unwrap().name,
+        "When should the hive be treated?",
+        "first line, spaces collapsed"
+    );
+    assert!(!ask(&fresh, "A second question"), "only the first question names it");
+    assert_eq!(sessions::get(&db, &fresh).unwrap().name, "When should the hive be treated?");
+
+    let long = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let question = "Which of the lighthouses along the northern coast were still staffed by keepers in 1950?";
+    assert!(ask(&long, question));
+    assert_eq!(
+        sessions::get(&db, &long).unwrap().name,
+        "Which of the lighthouses along the northern coast were still…"
+    );
+
+    let mine = sessions::create(&db, named("Trip planning")).unwrap().id.to_string();
+    assert!(!ask(&mine, "Where should we stay?"), "a chat named by its person keeps its name");
+    assert_eq!(sessions::get(&db, &mine).unwrap().name, "Trip planning");
+}

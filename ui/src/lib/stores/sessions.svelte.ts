@@ -74,6 +74,16 @@ export class SessionsStore {
     this.items = [{ ...session, last_updated_at: at }, ...this.items.filter((s) => s.id !== id)];
   }
 
+  /** Shows a session as the backend has it now (it names a new chat after its first question).
+   * A failure changes nothing: the list still shows the session as it was. */
+  async reloadOne(id: string): Promise<void> {
+    try {
+      this.replace(await api.getSession(id));
+    } catch {
+      // The next refresh shows what is there.
+    }
+  }
+
   /** A session changed elsewhere (documents attached or detached): show the new version. */
   replace(session: SessionDto): void {
     this.items = this.items.map((s) => (s.id === session.id ? session : s));

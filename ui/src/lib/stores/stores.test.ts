@@ -66,6 +66,11 @@ function backend(count: number, afterTokens: () => void = () => {}) {
       return { user, assistant };
     },
     list_messages: ({ sessionId }) => messages.filter((m) => m.session_id === sessionId),
+    get_session: ({ id }) => {
+      const s = sessions.find((x) => x.id === id);
+      if (!s) throw { code: "NOT_FOUND", message: `session ${id} was not found` };
+      return { ...s };
+    },
   });
   return { calls, remove: (id: string) => (sessions = sessions.filter((s) => s.id !== id)) };
 }
@@ -156,6 +161,21 @@ describe("SessionsStore", () => {
     expect(store.items[0].id).toBe(last.id);
     expect(store.items[0].last_updated_at).toBe("2026-03-01T00:00:00Z");
     expect(store.items).toHaveLength(3);
+  });
+
+  it("shows one session as the backend has it now, and keeps it when that fails", async () => {
+    const { remove } = backend(3);
+    const store = new SessionsStore();
+    await store.refresh();
+    const first = store.items[0];
+    await store.rename(first.id, "Bees");
+    store.items = store.items.map((s) => (s.id === first.id ? { ...s, name: "stale" } : s));
+    await store.reloadOne(first.id);
+    expect(store.items[0].name).toBe("Bees");
+    remove(first.id);
+    await store.reloadOne(first.id);
+    expect(store.items[0].name, "a failed reload changes nothing").toBe("Bees");
+    expect(store.error).toBeNull();
   });
 });
 
