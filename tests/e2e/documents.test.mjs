@@ -569,4 +569,12 @@ test("after a relaunch the library, the chats, their documents and answers are a
   await moved.waitForDisplayed({ timeout: 10_000 });
   const text = await (await browser.$('[data-testid="passage-text"]')).getProperty("textContent");
   assert.match(text, /Varroa/, "the re-indexed passage, found again by its quoted words");
+
+  // The arrow keys move through the chats from the keyboard, opening each.
+  const title = async () => (await (await browser.$('[data-testid="chat-title"]')).getProperty("textContent")).trim();
+  await (await browser.$$('[data-testid="session-name"]'))[bees].click();
+  await browser.keys("ArrowDown");
+  await browser.waitUntil(async () => (await title()) === names[bees + 1], { timeout: 5_000, timeoutMsg: `down: ${await title()}` });
+  await browser.keys("ArrowUp");
+  await browser.waitUntil(async () => (await title()) === "Bees and tides", { timeout: 5_000, timeoutMsg: `up: ${await title()}` });
 });
