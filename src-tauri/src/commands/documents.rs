@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use hearth_core::documents;
 use hearth_core::limits::{self, Page};
-use hearth_core::passages;
 use hearth_core::session_documents;
 use tauri::State;
 
@@ -96,9 +95,9 @@ pub async fn search(state: State<'_, AppState>, request: SearchRequest) -> Comma
                 .map(|ids| ids.iter().map(|id| limits::parse_uuid("document", id)).collect::<Result<Vec<_>, _>>())
                 .transpose()?;
             let k = request.k.map_or(DEFAULT_K, |k| k as usize);
-            let hits = library.search(&request.query, k, filter.as_deref(), request.mode.unwrap_or_default().into())?;
-            let runs = passages::mark_hits(library.db(), &hits, &request.query)?;
-            Ok(hits.into_iter().zip(runs).map(|(hit, runs)| SearchHitDto::new(hit, runs)).collect())
+            let mode = request.mode.unwrap_or_default().into();
+            let hits = library.search_marked(&request.query, k, filter.as_deref(), mode)?;
+            Ok(hits.into_iter().map(|(hit, runs)| SearchHitDto::new(hit, runs)).collect())
         })
         .await
 }

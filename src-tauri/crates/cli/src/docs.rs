@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use hearth_core::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
 use hearth_core::documents::{DocStatus, Document};
 use hearth_core::embedding::{Embedder, LocalEmbedder, locate_model_dir};
-use hearth_core::folders;
 use hearth_core::index::{Opened, VectorIndex};
 use hearth_core::ingest::{self, Added, Pipeline};
 use hearth_core::limits::{self, Page};
@@ -16,16 +15,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::args::SearchArgs;
 use crate::output::Out;
 
-/// Adds each path (a folder: the documents inside it) to the queue, then processes the new documents with a progress bar each. One
-/// file's failure is reported and does not stop the others; the command fails at the end if any
-/// file could not be added or did not become ready.
+/// Adds each path (a folder: the documents inside it) to the queue, then processes the new
+/// documents with a progress bar each. One file's failure is reported and does not stop the
+/// others; the command fails at the end if any file could not be added or did not become ready.
 pub fn add(db: &Database, data_dir: &Path, out: &Out, paths: &[PathBuf]) -> Result<()> {
-    let mut results: Vec<AddResult> = folders::expand(paths)
+    let mut results: Vec<AddResult> = ingest::enqueue_paths(db, paths)
         .into_iter()
-        .map(|entry| {
-            let file = entry.map_err(|(path, e)| (path.display().to_string(), e))?;
-            ingest::enqueue_file(db, &file).map_err(|e| (file.display().to_string(), e))
-        })
+        .map(|(path, added)| added.map_err(|e| (path.display().to_string(), e)))
         .collect();
     if results.iter().any(|r| r.as_ref().is_ok_and(|a| !a.existing)) {
         let (model, chunker) = load_model()?;

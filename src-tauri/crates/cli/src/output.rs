@@ -3,6 +3,7 @@ use std::io::Write;
 use hearth_core::documents::{Document, DocumentPage, StoredChunk};
 use hearth_core::embedding::ModelStatus;
 use hearth_core::ingest::Added;
+use hearth_core::llm;
 use hearth_core::messages::ChatMessage;
 use hearth_core::search::Hit;
 use hearth_core::sessions::{Session, SessionPage};
@@ -121,7 +122,7 @@ impl Out {
                         h.score,
                         rank(h.keyword),
                         rank(h.vector),
-                        snippet(&h.text)
+                        llm::quote(&h.text, 200)
                     )
                 })
                 .collect()
@@ -207,15 +208,6 @@ fn document_line(d: &Document) -> String {
     let error = d.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
     let plural = if d.chunk_count == 1 { "" } else { "s" };
     format!("{}  {}  {} ({}, {} chunk{plural}){error}", d.id, d.name, d.status.as_str(), d.doc_type, d.chunk_count)
-}
-
-/// The first 200 characters on one line.
-fn snippet(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-        None => flat,
-    }
 }
 
 fn message_line(m: &ChatMessage) -> String {

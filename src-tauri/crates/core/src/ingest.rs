@@ -4,7 +4,7 @@
 //! becomes `ready` in the same transaction that stores its chunks and vectors, so it is never
 //! visible as ready with anything missing; interrupted work is put back in the queue on start.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
@@ -17,6 +17,7 @@ use crate::documents::{self, DocStatus, Document};
 use crate::embedding::Embedder;
 use crate::error::{Error, Result, StorageContext};
 use crate::extract::{self, DocType};
+use crate::folders;
 use crate::index::VectorIndex;
 use crate::vectors;
 
@@ -74,6 +75,21 @@ pub fn enqueue_file(db: &Database, path: &Path) -> Result<Added> {
     let (name, doc_type) = identify(path)?;
     let bytes = read_limited(path)?;
     enqueue(db, &Source { name: &name, path: Some(path), doc_type, bytes: &bytes })
+}
+
+/// Queues each of `paths` as [`enqueue_file`] does, a folder as the documents inside it
+/// ([`folders::expand`]). Each file gets its own result, and so does a path that gave none.
+pub fn enqueue_paths(db: &Database, paths: &[PathBuf]) -> Vec<(PathBuf, Result<Added>)> {
+    folders::expand(paths)
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(file) => {
+                let added = enqueue_file(db, &file);
+                (file, added)
+            }
+            Err((path, error)) => (path, Err(error)),
+        })
+        .collect()
 }
 
 /// Records a document as `queued`, or returns the one with the same content.

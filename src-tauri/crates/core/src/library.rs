@@ -15,10 +15,10 @@ use crate::db::Database;
 use crate::documents::{self, Document};
 use crate::embedding::{Embedder, LocalEmbedder};
 use crate::error::{Error, Result};
-use crate::folders;
 use crate::index::{Opened, VectorIndex};
 use crate::ingest::{self, Added, Pipeline, Progress};
 use crate::limits;
+use crate::passages::{self, Run};
 use crate::prompt::{Estimate, TokenCounter};
 use crate::search::{self, Hit, Mode};
 use crate::settings;
@@ -80,16 +80,7 @@ impl Library {
     /// Queues files (as dropped on the window), a folder as the documents inside it; each file
     /// gets its own result, and so does a path that gave no file.
     pub fn add_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<Added>)> {
-        let results = folders::expand(paths)
-            .into_iter()
-            .map(|entry| match entry {
-                Ok(file) => {
-                    let added = ingest::enqueue_file(&self.db, &file);
-                    (file, added)
-                }
-                Err((path, error)) => (path, Err(error)),
-            })
-            .collect();
+        let results = ingest::enqueue_paths(&self.db, paths);
         self.wake();
         results
     }
@@ -131,6 +122,20 @@ impl Library {
         };
         let embedder = engine.as_ref().map(|e| &e.embedder as &dyn Embedder);
         search::search(&self.db, embedder, engine.as_ref().map(|e| &e.index), query, k, documents, mode)
+    }
+
+    /// [`Library::search`], each hit with its text as runs, the words keyword search matched
+    /// marked ([`passages::mark_hits`]): what the library's search box shows.
+    pub fn search_marked(
+        &self,
+        query: &str,
+        k: usize,
+        documents: Option<&[Uuid]>,
+        mode: Mode,
+    ) -> Result<Vec<(Hit, Vec<Run>)>> {
+        let hits = self.search(query, k, documents, mode)?;
+        let runs = passages::mark_hits(&self.db, &hits, query)?;
+        Ok(hits.into_iter().zip(runs).collect())
     }
 
     /// Runs a chat turn (see [`chat::Turn`]), one at a time per session; `on_token` gets the

@@ -102,9 +102,14 @@ impl LlmBackend for Placeholder {
     }
 }
 
+/// `text` on one line: every run of whitespace made one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The first `max` characters of `text` on one line, with an ellipsis when cut.
 pub fn quote(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = one_line(text);
     match flat.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &flat[..cut]),
         None => flat,

@@ -10,6 +10,7 @@ use crate::db::Database;
 use crate::documents::{self, StoredChunk};
 use crate::error::{Error, Result, StorageContext};
 use crate::limits;
+use crate::llm;
 use crate::search::{self, Hit};
 
 /// Marks FTS5 puts around a matched word. Private-use characters: extracted text has no use for
@@ -71,7 +72,7 @@ pub fn passage(db: &Database, chunk_id: i64, query: &str) -> Result<Passage> {
 pub fn cited(db: &Database, chunk_id: i64, document_id: &str, snippet: &str, query: &str) -> Result<Passage> {
     let document = documents::get(db, document_id)?;
     let needle = quoted_words(snippet);
-    let holds = |text: &str| needle.as_deref().is_none_or(|needle| flat(text).contains(needle));
+    let holds = |text: &str| needle.as_deref().is_none_or(|needle| llm::one_line(text).contains(needle));
     match passage(db, chunk_id, query) {
         Ok(found) if found.document_id == document.id && holds(&found.chunk.text) => Ok(found),
         Ok(_) | Err(Error::NotFound { .. }) => {
@@ -89,7 +90,7 @@ pub fn cited(db: &Database, chunk_id: i64, document_id: &str, snippet: &str, que
 /// be unique in a document, few enough to survive a change of chunk boundaries.
 const QUOTED_WORDS: usize = 12;
 
-/// The start of a citation's quote (a chunk's text flattened to single spaces, perhaps cut short
+/// The start of a citation's quote ([`llm::quote`]: a chunk's text on one line, perhaps cut short
 /// with "…"), as the words a chunk must hold to be the quoted one.
 fn quoted_words(snippet: &str) -> Option<String> {
     let mut words: Vec<&str> = snippet.split_whitespace().collect();
@@ -101,11 +102,6 @@ fn quoted_words(snippet: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// Text with every run of whitespace made one space, as quotes are stored.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The first chunk of `document` that holds `needle` (flattened words).
 fn relocate(db: &Database, document: Uuid, needle: &str) -> Result<Option<i64>> {
     db.read(|conn| {
@@ -115,7 +111,7 @@ fn relocate(db: &Database, document: Uuid, needle: &str) -> Result<Option<i64>> 
         let mut rows = stmt.query([document.to_string()]).context("searching for a quoted passage")?;
         while let Some(row) = rows.next().context("reading a chunk")? {
             let text: String = row.get(1).context("reading a chunk's text")?;
-            if flat(&text).contains(needle) {
+            if llm::one_line(&text).contains(needle) {
                 return Ok(Some(row.get(0).context("reading a chunk's id")?));
             }
         }

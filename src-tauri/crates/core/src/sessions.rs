@@ -167,20 +167,22 @@ pub fn name_after_first_question(db: &Database, id: Uuid, question: &str) -> Res
 /// [`TITLE_CHARS`] characters (with "…" when cut).
 fn title_of(question: &str) -> Option<String> {
     let line = question.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let words: Vec<&str> = line.split_whitespace().collect();
     let mut title = String::new();
-    for word in &words {
-        let next = title.chars().count() + usize::from(!title.is_empty()) + word.chars().count();
+    let mut length = 0;
+    for word in line.split_whitespace() {
+        let space = usize::from(length > 0);
+        let next = length + space + word.chars().count();
         if next > TITLE_CHARS {
-            if title.is_empty() {
+            if length == 0 {
                 title = word.chars().take(TITLE_CHARS).collect();
             }
             return Some(format!("{title}…"));
         }
-        if !title.is_empty() {
+        if space == 1 {
             title.push(' ');
         }
         title.push_str(word);
+        length = next;
     }
     Some(title)
 }
