@@ -18,6 +18,7 @@ process.env.HEARTH_APP ??= path.join(target, "hearth-app");
 const cli = path.join(target, "hearth");
 // driver.mjs reads HEARTH_APP when it is loaded.
 const { startDriver } = await import("../../tests/e2e/driver.mjs");
+const { windowHelpers } = await import("../../tests/e2e/window.mjs");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,6 +63,7 @@ execFileSync(cli, ["sessions", "create", "--name", "Bench", "--docs", ...ids], {
 
 const driver = await startDriver({ HEARTH_DATA_DIR: dataDir });
 const browser = await driver.launch();
+const { ask, drag } = windowHelpers(() => browser);
 const report = {};
 try {
   const row = await browser.$('[data-testid="session-name"]');
@@ -70,21 +72,13 @@ try {
   report.idle = memory();
 
   await row.click();
-  const composer = await browser.$('[data-testid="composer-input"]');
-  await composer.waitForDisplayed();
-  await composer.click();
-  await composer.addValue("When should the hive be treated against mites?");
-  await browser.keys("Enter");
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="source"]')).length > 0, { timeout: 60_000 });
+  await ask("When should the hive be treated against mites?", 60_000);
   await sleep(3_000);
   report.after_a_question = memory();
 
   const file = process.argv[2];
   if (file) {
-    await browser.execute(
-      (paths) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "tauri://drag-drop", payload: { paths, position: { x: 400, y: 300 } } }),
-      [path.resolve(file)],
-    );
+    await drag("drop", [path.resolve(file)]);
     let peak = memory();
     const started = Date.now();
     for (;;) {

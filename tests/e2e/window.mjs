@@ -51,15 +51,17 @@ export function windowHelpers(browser) {
       ]),
     );
 
-  /** Asks in the open chat's composer as a person does; resolves to the answer's first source. */
-  async function ask(question) {
+  /** Asks in the open chat's composer as a person does; resolves to the answer's first source
+   * (waiting up to `timeout` ms for it: the first answer may load the model). */
+  async function ask(question, timeout = 20_000) {
     const composer = await browser().$('[data-testid="composer-input"]');
+    await composer.waitForDisplayed();
     await composer.click();
     await composer.addValue(question);
     await browser().keys("Enter");
     const firstSource = () =>
       browser().execute(() => document.querySelector('[data-testid="source"]')?.textContent.trim() ?? null);
-    await browser().waitUntil(async () => (await firstSource()) !== null, { timeout: 20_000, timeoutMsg: "no sources shown" });
+    await browser().waitUntil(async () => (await firstSource()) !== null, { timeout, timeoutMsg: "no sources shown" });
     return firstSource();
   }
 
