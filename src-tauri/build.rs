@@ -1,36 +1,20 @@
+// The command list, shared with the shell (src/commands/list.rs).
+include!("src/commands/list.rs");
+
+/// The names of the listed commands, as Tauri's permissions know them.
+macro_rules! names {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
 /// Every command the shell registers. Each gets an `allow-…` permission of its own, so the
 /// window's capability (`capabilities/default.json`) can list exactly the ones the UI calls; a
 /// command left out there is refused at the IPC boundary.
-const COMMANDS: &[&str] = &[
-    "create_session",
-    "list_sessions",
-    "get_session",
-    "rename_session",
-    "delete_session",
-    "add_message",
-    "list_messages",
-    "send_message",
-    "retry_turn",
-    "stop_turn",
-    "get_settings",
-    "save_settings",
-    "test_llm_connection",
-    "add_documents",
-    "list_documents",
-    "get_document",
-    "get_passage",
-    "get_cited_passage",
-    "first_chunk_on_page",
-    "delete_document",
-    "cancel_document",
-    "retry_document",
-    "rebuild_index",
-    "search",
-    "attach_documents",
-    "detach_document",
-];
+const COMMANDS: &[&str] = hearth_commands!(names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands/list.rs");
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("the Tauri build step");
 }

@@ -6,6 +6,14 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
+use hearth_core::chat::llm::{Finish, PromptMessage, PromptRole};
+use hearth_core::chat::prompt::TokenCounts;
+use hearth_core::chat::{PromptRecord, Retrieval, SourceRecord, Timings, TurnRecord};
+use hearth_core::ingest::documents::DocStatus;
+use hearth_core::retrieval::{ComponentRank, Mode};
+use hearth_core::sessions::messages::Role;
+use hearth_core::settings::{LlmBackendKind, Theme};
+
 use crate::dto::*;
 use crate::error::{ErrorCode, IpcError};
 
@@ -31,18 +39,15 @@ fn bindings_are_fresh() {
     check::<IpcError>(&mut stale);
     check::<SessionDto>(&mut stale);
     check::<SessionPageDto>(&mut stale);
-    check::<RoleDto>(&mut stale);
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);
-    check::<DocStatusDto>(&mut stale);
     check::<DocumentDto>(&mut stale);
     check::<DocumentPageDto>(&mut stale);
     check::<ChunkDto>(&mut stale);
     check::<DocumentDetailDto>(&mut stale);
     check::<AddedDocumentDto>(&mut stale);
     check::<DocumentProgressDto>(&mut stale);
-    check::<SearchModeDto>(&mut stale);
     check::<SearchRequest>(&mut stale);
     check::<ComponentRankDto>(&mut stale);
     check::<SearchHitDto>(&mut stale);
@@ -56,6 +61,21 @@ fn bindings_are_fresh() {
     check::<SettingsDto>(&mut stale);
     check::<SaveLlmSettings>(&mut stale);
     check::<SaveSettingsRequest>(&mut stale);
+    check::<Theme>(&mut stale);
+    check::<LlmBackendKind>(&mut stale);
+    check::<TurnRecord>(&mut stale);
+    check::<Retrieval>(&mut stale);
+    check::<SourceRecord>(&mut stale);
+    check::<ComponentRank>(&mut stale);
+    check::<Mode>(&mut stale);
+    check::<Role>(&mut stale);
+    check::<DocStatus>(&mut stale);
+    check::<PromptRecord>(&mut stale);
+    check::<TokenCounts>(&mut stale);
+    check::<PromptMessage>(&mut stale);
+    check::<PromptRole>(&mut stale);
+    check::<Finish>(&mut stale);
+    check::<Timings>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

@@ -1,12 +1,13 @@
 //! The shapes that cross the IPC boundary. TypeScript types are generated from these (ts-rs) into
-//! `ui/src/lib/api/bindings/`; `tests::bindings_are_fresh` fails when the committed ones are stale.
+//! `ui/src/lib/api/bindings/`; `bindings_test::bindings_are_fresh` fails when the committed ones are stale.
 
 mod documents;
 mod passages;
 mod settings;
 
 pub use documents::*;
-use hearth_core::messages::{ChatMessage, Role};
+use hearth_core::chat::TurnRecord;
+use hearth_core::sessions::messages::{ChatMessage, Role};
 use hearth_core::sessions::{Session, SessionPage};
 pub use passages::*;
 use serde::{Deserialize, Serialize};
@@ -55,26 +56,6 @@ impl From<SessionPage> for SessionPageDto {
     }
 }
 
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export_to = "RoleDto.ts")]
-pub enum RoleDto {
-    System,
-    User,
-    Assistant,
-}
-
-impl From<Role> for RoleDto {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::System => RoleDto::System,
-            Role::User => RoleDto::User,
-            Role::Assistant => RoleDto::Assistant,
-        }
-    }
-}
-
 /// A stored message.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "ChatMessageDto.ts")]
@@ -83,21 +64,23 @@ pub struct ChatMessageDto {
     pub id: i64,
     pub session_id: String,
     pub timestamp: String,
-    pub role: RoleDto,
+    pub role: Role,
     pub content: String,
-    #[ts(type = "Record<string, unknown>")]
-    pub metadata: serde_json::Value,
+    /// What the chat turn recorded about an answer (its sources, the prompt, timings); null for
+    /// questions and for messages no turn wrote.
+    pub record: Option<TurnRecord>,
 }
 
 impl From<ChatMessage> for ChatMessageDto {
     fn from(m: ChatMessage) -> Self {
+        let record = TurnRecord::of(&m);
         ChatMessageDto {
             id: m.id,
             session_id: m.session_id.to_string(),
             timestamp: m.timestamp.to_rfc3339(),
-            role: m.role.into(),
+            role: m.role,
             content: m.content,
-            metadata: m.metadata,
+            record,
         }
     }
 }
@@ -130,7 +113,7 @@ pub struct TurnEventDto {
     pub text: String,
 }
 
-/// A finished turn: the stored question and the stored answer (with its sources in `metadata`).
+/// A finished turn: the stored question and the stored answer (with its record).
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "ChatReplyDto.ts")]
 pub struct ChatReplyDto {
@@ -140,6 +123,8 @@ pub struct ChatReplyDto {
 
 impl From<hearth_core::chat::Reply> for ChatReplyDto {
     fn from(r: hearth_core::chat::Reply) -> Self {
-        ChatReplyDto { user: r.user.into(), assistant: r.assistant.into() }
+        let mut assistant = ChatMessageDto::from(r.assistant);
+        assistant.record = Some(r.record);
+        ChatReplyDto { user: r.user.into(), assistant }
     }
 }

@@ -1,26 +1,9 @@
+pub use hearth_core::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
-/// The closed set of error codes the UI branches on. Messages are for people; codes are for code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[ts(export_to = "ErrorCode.ts")]
-pub enum ErrorCode {
-    /// The session (or other thing) asked for does not exist.
-    NotFound,
-    /// The request was rejected before anything changed.
-    InvalidInput,
-    /// The database failed or could not be opened.
-    Storage,
-    /// The embedding model is missing or broken (chat without documents still works).
-    ModelUnavailable,
-    /// The language-model server is down, too slow or answered garbage; the question is kept.
-    LlmUnavailable,
-    /// A bug: a background task panicked or was cancelled.
-    Internal,
-}
-
-/// The one error type that crosses the IPC boundary: `{ code, message }`.
+/// The one error type that crosses the IPC boundary: `{ code, message }`. The code is the
+/// engine's own ([`hearth_core::Error::code`]), so the window and the CLI classify alike.
 #[derive(Debug, Clone, Serialize, TS, thiserror::Error)]
 #[ts(export_to = "IpcError.ts")]
 #[error("{message}")]
@@ -37,14 +20,7 @@ impl IpcError {
 
 impl From<hearth_core::Error> for IpcError {
     fn from(err: hearth_core::Error) -> Self {
-        use hearth_core::Error as E;
-        let code = match &err {
-            E::NotFound { .. } => ErrorCode::NotFound,
-            E::InvalidInput(_) => ErrorCode::InvalidInput,
-            E::Storage { .. } | E::Migration(_) | E::Io { .. } | E::Index(_) => ErrorCode::Storage,
-            E::ModelUnavailable(_) => ErrorCode::ModelUnavailable,
-            E::LlmUnavailable(_) => ErrorCode::LlmUnavailable,
-        };
+        let code = err.code();
         if code == ErrorCode::Storage {
             tracing::error!(error = %err, "storage error");
         }

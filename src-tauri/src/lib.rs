@@ -1,6 +1,7 @@
 //! Hearth's desktop shell: the only crate that knows Tauri. Commands are thin adapters over
 //! `hearth-core`; errors cross the boundary as [`error::IpcError`].
 
+#[macro_use]
 mod commands;
 pub mod dto;
 pub mod error;
@@ -8,6 +9,8 @@ mod state;
 
 #[cfg(test)]
 mod bindings_test;
+#[cfg(test)]
+mod commands_test;
 
 use tauri::{Emitter, Manager};
 
@@ -27,9 +30,9 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
-            if let Some(library) = state.library() {
+            if let Some(engine) = state.engine() {
                 let handle = app.handle().clone();
-                library.spawn_worker(move |progress| {
+                engine.spawn_worker(move |progress| {
                     // A window that is closing may miss an update; the document list is the truth.
                     let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
                 })?;
@@ -37,34 +40,7 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::sessions::create_session,
-            commands::sessions::list_sessions,
-            commands::sessions::get_session,
-            commands::sessions::rename_session,
-            commands::sessions::delete_session,
-            commands::messages::add_message,
-            commands::messages::list_messages,
-            commands::chat::send_message,
-            commands::chat::retry_turn,
-            commands::chat::stop_turn,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-            commands::settings::test_llm_connection,
-            commands::documents::add_documents,
-            commands::documents::list_documents,
-            commands::documents::get_document,
-            commands::passages::get_passage,
-            commands::passages::get_cited_passage,
-            commands::passages::first_chunk_on_page,
-            commands::documents::delete_document,
-            commands::documents::cancel_document,
-            commands::documents::retry_document,
-            commands::documents::rebuild_index,
-            commands::documents::search,
-            commands::documents::attach_documents,
-            commands::documents::detach_document,
-        ])
+        .invoke_handler(hearth_commands!(handler))
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped with an error");

@@ -1,3 +1,4 @@
+use hearth_core::SessionId;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -6,7 +7,7 @@ use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// A chat turn: stores the question, retrieves from the session's documents, asks the LLM
-/// backend and stores the answer with its sources. The answer streams through `on_event` as it
+/// backend and stores the answer with its record. The answer streams through `on_event` as it
 /// arrives; the stored pair is returned at the end.
 #[tauri::command]
 pub async fn send_message(
@@ -15,10 +16,11 @@ pub async fn send_message(
     content: String,
     on_event: Channel<TurnEventDto>,
 ) -> CommandResult<ChatReplyDto> {
+    let session = SessionId::parse(&session_id)?;
     state
-        .with_library(move |library| {
+        .run(move |engine| {
             // A closed window may drop a piece; the stored answer is the truth.
-            library.send(&session_id, &content, &mut |text| {
+            engine.send(session, &content, &mut |text| {
                 let _ = on_event.send(TurnEventDto { text: text.to_owned() });
             })
         })
@@ -33,9 +35,10 @@ pub async fn retry_turn(
     session_id: String,
     on_event: Channel<TurnEventDto>,
 ) -> CommandResult<ChatReplyDto> {
+    let session = SessionId::parse(&session_id)?;
     state
-        .with_library(move |library| {
-            library.retry_turn(&session_id, &mut |text| {
+        .run(move |engine| {
+            engine.retry_turn(session, &mut |text| {
                 let _ = on_event.send(TurnEventDto { text: text.to_owned() });
             })
         })
@@ -46,5 +49,11 @@ pub async fn retry_turn(
 /// Stops the session's running turn; the answer so far is kept and marked stopped.
 #[tauri::command]
 pub async fn stop_turn(state: State<'_, AppState>, session_id: String) -> CommandResult<()> {
-    state.with_library(move |library| library.stop_turn(&session_id)).await
+    let session = SessionId::parse(&session_id)?;
+    state
+        .run(move |engine| {
+            engine.stop_turn(session);
+            Ok(())
+        })
+        .await
 }

@@ -1,26 +1,26 @@
 use std::path::PathBuf;
 
-use hearth_core::documents;
-use hearth_core::limits::{self, Page};
-use hearth_core::session_documents;
+use hearth_core::ingest::documents;
+use hearth_core::retrieval::SearchRequest;
+use hearth_core::sessions::documents as session_documents;
+use hearth_core::store::Page;
+use hearth_core::{DocumentId, SessionId};
 use tauri::State;
 
 use crate::dto::{
-    AddedDocumentDto, DocumentDetailDto, DocumentDto, DocumentPageDto, SearchHitDto, SearchRequest, SessionDto,
+    AddedDocumentDto, DocumentDetailDto, DocumentDto, DocumentPageDto, SearchHitDto, SearchRequest as SearchRequestDto,
+    SessionDto,
 };
 use crate::error::{CommandResult, IpcError};
 use crate::state::AppState;
 
-/// Results a search returns when the request does not say.
-const DEFAULT_K: usize = 10;
-
 /// Queues files for ingestion (as dropped on the window); each path gets its own outcome.
 #[tauri::command]
 pub async fn add_documents(state: State<'_, AppState>, paths: Vec<String>) -> CommandResult<Vec<AddedDocumentDto>> {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     state
-        .with_library(move |library| {
-            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            Ok(library
+        .run(move |engine| {
+            Ok(engine
                 .add_paths(&paths)
                 .into_iter()
                 .map(|(path, result)| {
@@ -44,7 +44,8 @@ pub async fn add_documents(state: State<'_, AppState>, paths: Vec<String>) -> Co
 
 #[tauri::command]
 pub async fn list_documents(state: State<'_, AppState>, limit: i64, offset: i64) -> CommandResult<DocumentPageDto> {
-    state.run(move |db| documents::list(db, Page::new(limit, offset)?)).await.map(Into::into)
+    let page = Page::new(limit, offset)?;
+    state.run(move |engine| documents::list(engine.db(), page)).await.map(Into::into)
 }
 
 /// A document with one page of its chunks, in order.
@@ -55,10 +56,12 @@ pub async fn get_document(
     limit: i64,
     offset: i64,
 ) -> CommandResult<DocumentDetailDto> {
+    let id = DocumentId::parse(&id)?;
+    let page = Page::new(limit, offset)?;
     state
-        .run(move |db| {
-            let document = documents::get(db, &id)?;
-            let chunks = documents::chunks(db, &id, Page::new(limit, offset)?)?;
+        .run(move |engine| {
+            let document = documents::get(engine.db(), id)?;
+            let chunks = documents::chunks(engine.db(), id, page)?;
             Ok(DocumentDetailDto { document: document.into(), chunks: chunks.into_iter().map(Into::into).collect() })
         })
         .await
@@ -66,37 +69,35 @@ pub async fn get_document(
 
 #[tauri::command]
 pub async fn delete_document(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    state.with_library(move |library| library.delete(&id)).await
+    let id = DocumentId::parse(&id)?;
+    state.run(move |engine| engine.delete_document(id)).await
 }
 
 #[tauri::command]
 pub async fn cancel_document(state: State<'_, AppState>, id: String) -> CommandResult<DocumentDto> {
-    state.run(move |db| documents::cancel(db, &id)).await.map(Into::into)
+    let id = DocumentId::parse(&id)?;
+    state.run(move |engine| engine.cancel_document(id)).await.map(Into::into)
 }
 
 /// Retries a failed or cancelled document, or re-indexes a ready one.
 #[tauri::command]
 pub async fn retry_document(state: State<'_, AppState>, id: String) -> CommandResult<DocumentDto> {
-    state.with_library(move |library| library.retry(&id)).await.map(Into::into)
+    let id = DocumentId::parse(&id)?;
+    state.run(move |engine| engine.retry_document(id)).await.map(Into::into)
 }
 
 /// Rebuilds the vector index from the stored vectors; returns how many it holds.
 #[tauri::command]
 pub async fn rebuild_index(state: State<'_, AppState>) -> CommandResult<u32> {
-    state.with_library(|library| library.rebuild_index()).await.map(|n| n.try_into().unwrap_or(u32::MAX))
+    state.run(|engine| engine.rebuild_index()).await.map(|n| n.try_into().unwrap_or(u32::MAX))
 }
 
 #[tauri::command]
-pub async fn search(state: State<'_, AppState>, request: SearchRequest) -> CommandResult<Vec<SearchHitDto>> {
+pub async fn search(state: State<'_, AppState>, request: SearchRequestDto) -> CommandResult<Vec<SearchHitDto>> {
+    let request = SearchRequest::try_from(request)?;
     state
-        .with_library(move |library| {
-            let filter = request
-                .document_ids
-                .map(|ids| ids.iter().map(|id| limits::parse_uuid("document", id)).collect::<Result<Vec<_>, _>>())
-                .transpose()?;
-            let k = request.k.map_or(DEFAULT_K, |k| k as usize);
-            let mode = request.mode.unwrap_or_default().into();
-            let hits = library.search_marked(&request.query, k, filter.as_deref(), mode)?;
+        .run(move |engine| {
+            let hits = engine.search_marked(&request)?;
             Ok(hits.into_iter().map(|(hit, runs)| SearchHitDto::new(hit, runs)).collect())
         })
         .await
@@ -108,7 +109,9 @@ pub async fn attach_documents(
     session_id: String,
     document_ids: Vec<String>,
 ) -> CommandResult<SessionDto> {
-    state.run(move |db| session_documents::attach(db, &session_id, &document_ids)).await.map(Into::into)
+    let session = SessionId::parse(&session_id)?;
+    let documents = document_ids.iter().map(|id| DocumentId::parse(id)).collect::<Result<Vec<_>, _>>()?;
+    state.run(move |engine| session_documents::attach(engine.db(), session, &documents)).await.map(Into::into)
 }
 
 #[tauri::command]
@@ -117,5 +120,7 @@ pub async fn detach_document(
     session_id: String,
     document_id: String,
 ) -> CommandResult<SessionDto> {
-    state.run(move |db| session_documents::detach(db, &session_id, &document_id)).await.map(Into::into)
+    let session = SessionId::parse(&session_id)?;
+    let document = DocumentId::parse(&document_id)?;
+    state.run(move |engine| session_documents::detach(engine.db(), session, document)).await.map(Into::into)
 }

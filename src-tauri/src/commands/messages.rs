@@ -1,5 +1,6 @@
-use hearth_core::limits::Page;
-use hearth_core::messages::{self, NewMessage};
+use hearth_core::SessionId;
+use hearth_core::sessions::messages::{self, NewMessage};
+use hearth_core::store::Page;
 use tauri::State;
 
 use crate::dto::{AddMessageRequest, ChatMessageDto};
@@ -12,8 +13,10 @@ pub async fn add_message(
     session_id: String,
     request: AddMessageRequest,
 ) -> CommandResult<ChatMessageDto> {
-    let new = NewMessage { content: request.content, role: request.role, metadata: None };
-    state.run(move |db| messages::add(db, &session_id, new)).await.map(Into::into)
+    let session = SessionId::parse(&session_id)?;
+    let role = request.role.as_deref().map(str::parse).transpose()?;
+    let new = NewMessage { content: request.content, role, metadata: None };
+    state.run(move |engine| messages::add(engine.db(), session, new)).await.map(Into::into)
 }
 
 #[tauri::command]
@@ -23,6 +26,8 @@ pub async fn list_messages(
     limit: i64,
     offset: i64,
 ) -> CommandResult<Vec<ChatMessageDto>> {
-    let list = state.run(move |db| messages::list(db, &session_id, Page::new(limit, offset)?)).await?;
+    let session = SessionId::parse(&session_id)?;
+    let page = Page::new(limit, offset)?;
+    let list = state.run(move |engine| messages::list(engine.db(), session, page)).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }

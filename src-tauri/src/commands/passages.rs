@@ -1,4 +1,5 @@
-use hearth_core::passages;
+use hearth_core::retrieval::passages;
+use hearth_core::{ChunkId, DocumentId};
 use tauri::State;
 
 use crate::dto::PassageDto;
@@ -9,7 +10,7 @@ use crate::state::AppState;
 /// or the search) marked as keyword search matched them.
 #[tauri::command]
 pub async fn get_passage(state: State<'_, AppState>, chunk_id: i64, query: String) -> CommandResult<PassageDto> {
-    state.run(move |db| passages::passage(db, chunk_id, &query)).await.map(Into::into)
+    state.run(move |engine| passages::passage(engine.db(), ChunkId(chunk_id), &query)).await.map(Into::into)
 }
 
 /// The passage an answer cites: by its chunk id, or, after the document was re-indexed, found
@@ -22,7 +23,11 @@ pub async fn get_cited_passage(
     snippet: String,
     query: String,
 ) -> CommandResult<PassageDto> {
-    state.run(move |db| passages::cited(db, chunk_id, &document_id, &snippet, &query)).await.map(Into::into)
+    let document = DocumentId::parse(&document_id)?;
+    state
+        .run(move |engine| passages::cited(engine.db(), ChunkId(chunk_id), document, &snippet, &query))
+        .await
+        .map(Into::into)
 }
 
 /// The ordinal of the first chunk on `page` of a document (or the next page with text), for
@@ -33,5 +38,6 @@ pub async fn first_chunk_on_page(
     document_id: String,
     page: i64,
 ) -> CommandResult<Option<i64>> {
-    state.run(move |db| passages::first_on_page(db, &document_id, page)).await
+    let document = DocumentId::parse(&document_id)?;
+    state.run(move |engine| passages::first_on_page(engine.db(), document, page)).await
 }

@@ -1,5 +1,6 @@
-use hearth_core::limits::Page;
 use hearth_core::sessions::{self, NewSession};
+use hearth_core::store::Page;
+use hearth_core::{DocumentId, SessionId};
 use tauri::State;
 
 use crate::dto::{CreateSessionRequest, SessionDto, SessionPageDto};
@@ -8,13 +9,14 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn create_session(state: State<'_, AppState>, request: CreateSessionRequest) -> CommandResult<SessionDto> {
+    let document_ids = request.rag_document_ids.unwrap_or_default();
     let new = NewSession {
         name: request.name,
-        document_ids: request.rag_document_ids.unwrap_or_default(),
+        document_ids: document_ids.iter().map(|id| DocumentId::parse(id)).collect::<Result<_, _>>()?,
         llm_model_name: request.llm_model_name,
         tags: request.metadata_tags.unwrap_or_default(),
     };
-    state.run(move |db| sessions::create(db, new)).await.map(Into::into)
+    state.run(move |engine| sessions::create(engine.db(), new)).await.map(Into::into)
 }
 
 /// Sessions, most recently active first; `filter` keeps those whose name contains it.
@@ -25,23 +27,27 @@ pub async fn list_sessions(
     offset: i64,
     filter: Option<String>,
 ) -> CommandResult<SessionPageDto> {
+    let page = Page::new(limit, offset)?;
     state
-        .run(move |db| sessions::list_matching(db, filter.as_deref().unwrap_or_default(), Page::new(limit, offset)?))
+        .run(move |engine| sessions::list_matching(engine.db(), filter.as_deref().unwrap_or_default(), page))
         .await
         .map(Into::into)
 }
 
 #[tauri::command]
 pub async fn get_session(state: State<'_, AppState>, id: String) -> CommandResult<SessionDto> {
-    state.run(move |db| sessions::get(db, &id)).await.map(Into::into)
+    let id = SessionId::parse(&id)?;
+    state.run(move |engine| sessions::get(engine.db(), id)).await.map(Into::into)
 }
 
 #[tauri::command]
 pub async fn rename_session(state: State<'_, AppState>, id: String, name: String) -> CommandResult<SessionDto> {
-    state.run(move |db| sessions::rename(db, &id, &name)).await.map(Into::into)
+    let id = SessionId::parse(&id)?;
+    state.run(move |engine| sessions::rename(engine.db(), id, &name)).await.map(Into::into)
 }
 
 #[tauri::command]
 pub async fn delete_session(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    state.run(move |db| sessions::delete(db, &id)).await
+    let id = SessionId::parse(&id)?;
+    state.run(move |engine| sessions::delete(engine.db(), id)).await
 }

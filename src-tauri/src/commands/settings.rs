@@ -1,4 +1,5 @@
-use hearth_core::{chat, settings};
+use hearth_core::chat::llm;
+use hearth_core::settings;
 use tauri::State;
 
 use crate::dto::{SaveSettingsRequest, SettingsDto};
@@ -7,16 +8,16 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsDto> {
-    state.run(settings::all).await.map(Into::into)
+    state.run(|engine| settings::all(engine.db())).await.map(Into::into)
 }
 
 /// Saves every setting, all or nothing; they apply to the next turn and the next document.
 #[tauri::command]
 pub async fn save_settings(state: State<'_, AppState>, request: SaveSettingsRequest) -> CommandResult<SettingsDto> {
     state
-        .run(move |db| {
-            let stored_key = settings::llm(db)?.api_key;
-            settings::save_all(db, request.into_settings(stored_key))
+        .run(move |engine| {
+            let stored_key = settings::llm(engine.db())?.api_key;
+            settings::save_all(engine.db(), request.into_settings(stored_key))
         })
         .await
         .map(Into::into)
@@ -26,5 +27,5 @@ pub async fn save_settings(state: State<'_, AppState>, request: SaveSettingsRequ
 /// the reason.
 #[tauri::command]
 pub async fn test_llm_connection(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
-    state.run(|db| chat::openai_compatible(&settings::llm(db)?).list_models()).await
+    state.run(|engine| llm::openai_compatible(&settings::llm(engine.db())?).list_models()).await
 }

@@ -1,38 +1,13 @@
-use hearth_core::documents::{DocStatus, Document, DocumentPage, StoredChunk};
+use hearth_core::DocumentId;
 use hearth_core::ingest::Progress;
-use hearth_core::passages::Run;
-use hearth_core::search::{ComponentRank, Hit, Mode};
+use hearth_core::ingest::documents::{DocStatus, Document, DocumentPage, StoredChunk};
+use hearth_core::retrieval::passages::Run;
+use hearth_core::retrieval::{self, ComponentRank, Hit, Mode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::TextRunDto;
 use crate::error::IpcError;
-
-/// Where a document is on its way to being searchable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export_to = "DocStatusDto.ts")]
-pub enum DocStatusDto {
-    Queued,
-    Extracting,
-    Embedding,
-    Ready,
-    Failed,
-    Cancelled,
-}
-
-impl From<DocStatus> for DocStatusDto {
-    fn from(s: DocStatus) -> Self {
-        match s {
-            DocStatus::Queued => DocStatusDto::Queued,
-            DocStatus::Extracting => DocStatusDto::Extracting,
-            DocStatus::Embedding => DocStatusDto::Embedding,
-            DocStatus::Ready => DocStatusDto::Ready,
-            DocStatus::Failed => DocStatusDto::Failed,
-            DocStatus::Cancelled => DocStatusDto::Cancelled,
-        }
-    }
-}
 
 /// A document in the library.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -46,7 +21,7 @@ pub struct DocumentDto {
     pub size_bytes: i64,
     #[ts(type = "number | null")]
     pub pages: Option<i64>,
-    pub status: DocStatusDto,
+    pub status: DocStatus,
     /// Why it failed, in words a person understands.
     pub error: Option<String>,
     #[ts(type = "number")]
@@ -64,7 +39,7 @@ impl From<Document> for DocumentDto {
             doc_type: d.doc_type,
             size_bytes: d.size_bytes,
             pages: d.pages,
-            status: d.status.into(),
+            status: d.status,
             error: d.error,
             chunk_count: d.chunk_count,
             created_at: d.created_at.to_rfc3339(),
@@ -110,7 +85,7 @@ pub struct ChunkDto {
 impl From<StoredChunk> for ChunkDto {
     fn from(c: StoredChunk) -> Self {
         ChunkDto {
-            id: c.id,
+            id: c.id.0,
             ordinal: c.ordinal,
             text: c.text,
             page: c.page,
@@ -146,7 +121,7 @@ pub struct AddedDocumentDto {
 pub struct DocumentProgressDto {
     pub document_id: String,
     pub name: String,
-    pub status: DocStatusDto,
+    pub status: DocStatus,
     pub chunks_done: u32,
     pub chunks_total: u32,
 }
@@ -156,30 +131,9 @@ impl From<&Progress> for DocumentProgressDto {
         DocumentProgressDto {
             document_id: p.document_id.to_string(),
             name: p.name.clone(),
-            status: p.status.into(),
+            status: p.status,
             chunks_done: p.chunks_done.try_into().unwrap_or(u32::MAX),
             chunks_total: p.chunks_total.try_into().unwrap_or(u32::MAX),
-        }
-    }
-}
-
-/// How search ranks.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export_to = "SearchModeDto.ts")]
-pub enum SearchModeDto {
-    #[default]
-    Hybrid,
-    Vector,
-    Keyword,
-}
-
-impl From<SearchModeDto> for Mode {
-    fn from(m: SearchModeDto) -> Self {
-        match m {
-            SearchModeDto::Hybrid => Mode::Hybrid,
-            SearchModeDto::Vector => Mode::Vector,
-            SearchModeDto::Keyword => Mode::Keyword,
         }
     }
 }
@@ -193,7 +147,25 @@ pub struct SearchRequest {
     pub k: Option<u32>,
     /// Only these documents (a chat session's).
     pub document_ids: Option<Vec<String>>,
-    pub mode: Option<SearchModeDto>,
+    pub mode: Option<Mode>,
+}
+
+impl TryFrom<SearchRequest> for retrieval::SearchRequest {
+    type Error = hearth_core::Error;
+
+    /// Parses the document ids; the defaults fill what the window left out.
+    fn try_from(r: SearchRequest) -> Result<Self, Self::Error> {
+        let documents = r
+            .document_ids
+            .map(|ids| ids.iter().map(|id| DocumentId::parse(id)).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
+        Ok(retrieval::SearchRequest {
+            query: r.query,
+            k: r.k.map_or(retrieval::SearchRequest::DEFAULT_K, |k| k as usize),
+            documents,
+            mode: r.mode.unwrap_or(Mode::Hybrid),
+        })
+    }
 }
 
 /// A component's rank (1-based) and raw score for a hit.
@@ -234,7 +206,7 @@ impl SearchHitDto {
     /// A hit with its text already cut into runs (`passages::mark_hits`).
     pub fn new(h: Hit, runs: Vec<Run>) -> Self {
         SearchHitDto {
-            chunk_id: h.chunk_id,
+            chunk_id: h.chunk_id.0,
             document_id: h.document_id.to_string(),
             document_name: h.document_name,
             page: h.page,

@@ -1,4 +1,4 @@
-use hearth_core::passages::{Passage, Run};
+use hearth_core::retrieval::passages::{Passage, Run};
 use serde::Serialize;
 use ts_rs::TS;
 

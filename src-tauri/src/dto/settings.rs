@@ -1,4 +1,4 @@
-use hearth_core::settings::{AllSettings, ChatSettings, IngestSettings, LlmSettings};
+use hearth_core::settings::{AllSettings, ChatSettings, IngestSettings, LlmBackendKind, LlmSettings, Theme};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -17,8 +17,7 @@ pub struct ChatSettingsDto {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "LlmSettingsDto.ts")]
 pub struct LlmSettingsDto {
-    /// `placeholder` or `openai-compatible`.
-    pub backend: String,
+    pub backend: LlmBackendKind,
     pub base_url: String,
     pub has_api_key: bool,
     pub first_token_timeout_secs: u32,
@@ -40,15 +39,14 @@ pub struct SettingsDto {
     pub chat: ChatSettingsDto,
     pub llm: LlmSettingsDto,
     pub ingest: IngestSettingsDto,
-    /// `system`, `light` or `dark`.
-    pub theme: String,
+    pub theme: Theme,
 }
 
 /// The language-model part of a save: `api_key` left out keeps the stored key, `""` clears it.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export_to = "SaveLlmSettings.ts")]
 pub struct SaveLlmSettings {
-    pub backend: String,
+    pub backend: LlmBackendKind,
     pub base_url: String,
     #[ts(optional)]
     pub api_key: Option<String>,
@@ -63,7 +61,7 @@ pub struct SaveSettingsRequest {
     pub chat: ChatSettingsDto,
     pub llm: SaveLlmSettings,
     pub ingest: IngestSettingsDto,
-    pub theme: String,
+    pub theme: Theme,
 }
 
 fn count(n: usize) -> u32 {

@@ -1,7 +1,9 @@
+import type { Theme } from "./api/bindings/Theme";
+
 /** The window's colours: `system` follows the OS (and its changes), `light` and `dark` fix them. */
 let stopFollowing: (() => void) | null = null;
 
-export function applyTheme(theme: string): void {
+export function applyTheme(theme: Theme): void {
   stopFollowing?.();
   stopFollowing = null;
   const root = document.documentElement;

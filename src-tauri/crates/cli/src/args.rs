@@ -1,6 +1,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use hearth_core::retrieval::Mode;
+use hearth_core::sessions::messages::Role;
+use hearth_core::settings::LlmBackendKind;
+use hearth_core::{DocumentId, SessionId};
 
 /// Chat with your own documents, from the terminal. Uses the same database as the Hearth app.
 #[derive(Debug, Parser)]
@@ -46,7 +50,7 @@ pub enum Command {
         command: EvalCommand,
     },
     /// Ask a question in a chat (answers from its documents); without a message, a loop.
-    Chat { session: String, message: Option<String> },
+    Chat { session: SessionId, message: Option<String> },
     /// Show or change the chat and language-model settings.
     Settings {
         #[command(subcommand)]
@@ -67,10 +71,10 @@ pub struct SearchArgs {
     pub query: String,
     /// Only these documents (ids).
     #[arg(long, num_args = 1.., value_name = "ID")]
-    pub docs: Option<Vec<String>>,
+    pub docs: Option<Vec<DocumentId>>,
     /// hybrid (keyword and meaning, fused), vector (meaning) or keyword.
     #[arg(long, default_value = "hybrid")]
-    pub mode: String,
+    pub mode: Mode,
     /// How many results.
     #[arg(short, default_value_t = 10)]
     pub k: usize,
@@ -90,7 +94,7 @@ pub enum SettingsCommand {
 pub struct LlmSettingsArgs {
     /// placeholder or openai-compatible.
     #[arg(long)]
-    pub backend: Option<String>,
+    pub backend: Option<LlmBackendKind>,
     /// The server's base URL (…/v1).
     #[arg(long)]
     pub url: Option<String>,
@@ -175,16 +179,16 @@ pub enum DocsCommand {
     },
     /// Show a document and its chunks.
     Show {
-        id: String,
+        id: DocumentId,
         #[command(flatten)]
         page: PageArgs,
     },
     /// Remove a document from the library and from every session.
-    Rm { id: String },
+    Rm { id: DocumentId },
     /// Cancel a queued or in-progress document (for example one the app is processing).
-    Cancel { id: String },
+    Cancel { id: DocumentId },
     /// Retry a failed or cancelled document, or re-index a ready one.
-    Retry { id: String },
+    Retry { id: DocumentId },
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,7 +200,7 @@ pub enum SessionsCommand {
         name: Option<String>,
         /// Ids of documents to attach.
         #[arg(long, num_args = 1.., value_name = "ID")]
-        docs: Vec<String>,
+        docs: Vec<DocumentId>,
         /// The model to ask (default: the default-model setting).
         #[arg(long)]
         model: Option<String>,
@@ -210,26 +214,26 @@ pub enum SessionsCommand {
         page: PageArgs,
     },
     /// Show one session.
-    Show { id: String },
+    Show { id: SessionId },
     /// Rename a session.
-    Rename { id: String, name: String },
+    Rename { id: SessionId, name: String },
     /// Delete a session and all its messages.
-    Rm { id: String },
+    Rm { id: SessionId },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MessagesCommand {
     /// Add a message to a session.
     Add {
-        session: String,
+        session: SessionId,
         content: String,
         /// user, assistant or system.
         #[arg(long)]
-        role: Option<String>,
+        role: Option<Role>,
     },
     /// List a session's messages, oldest first.
     List {
-        session: String,
+        session: SessionId,
         #[command(flatten)]
         page: PageArgs,
     },

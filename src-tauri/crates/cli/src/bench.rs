@@ -1,46 +1,53 @@
-//! `hearth bench …`: speed and memory, in a temporary database.
+//! `hearth bench …` and `hearth eval`: speed, memory and retrieval quality, each in a scratch
+//! database (the library is not touched). The measuring is `hearth-bench`'s; this prints it.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use hearth_core::{Result, bench};
+use hearth_bench::{Scratch, eval, queries, scratch_db};
+use hearth_core::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::docs::scratch_library;
+use crate::args::BenchCommand;
 use crate::output::Out;
 
-/// Questions of the kind people ask their documents; repeated to make up the query count.
-const QUERIES: &[&str] = &[
-    "how does the lens make the light visible far out at sea",
-    "what temperature should the oven be for bread",
-    "battery voltage drops under load",
-    "signal strength of the antenna in a storm",
-    "which enzyme breaks down the protein",
-    "orbit of the planet around the star",
-    "when is the tax invoice due under the contract",
-    "soil and seed for a vegetable garden",
-    "network memory matrix engine",
-    "glacier melting into the river",
-];
-
-pub fn ingest(out: &Out, paths: &[PathBuf]) -> Result<()> {
-    let (_scratch, db, model, chunker) = scratch_library()?;
-    out.json_or_lines(&bench::ingest(&db, &model, &chunker, paths)?)
+pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
+    match command {
+        BenchCommand::Ingest { paths } => {
+            let scratch = Scratch::new()?;
+            out.json_or_lines(&hearth_bench::ingest(&scratch.db, &scratch.model, &scratch.chunker, &paths)?)
+        }
+        BenchCommand::Search { chunks, queries: n } => {
+            let scratch = Scratch::new()?;
+            out.json_or_lines(&hearth_bench::search(&scratch.db, &scratch.model, chunks, &queries(n))?)
+        }
+        BenchCommand::Chat { chunks, turns } => {
+            let scratch = Scratch::new()?;
+            out.json_or_lines(&hearth_bench::chat(
+                &scratch.db,
+                &scratch.model,
+                &scratch.chunker,
+                chunks,
+                &queries(turns),
+            )?)
+        }
+        BenchCommand::Sessions { count, repeats } => {
+            let (_dir, db) = scratch_db()?;
+            out.json_or_lines(&hearth_bench::sessions(&db, count, repeats)?)
+        }
+    }
 }
 
-pub fn search(out: &Out, chunks: usize, queries: usize) -> Result<()> {
-    let (_scratch, db, model, _) = scratch_library()?;
-    let queries: Vec<&str> = QUERIES.iter().copied().cycle().take(queries.max(1)).collect();
-    out.json_or_lines(&bench::search(&db, &model, chunks, &queries)?)
-}
-
-pub fn chat(out: &Out, chunks: usize, turns: usize) -> Result<()> {
-    let (_scratch, db, model, chunker) = scratch_library()?;
-    let questions: Vec<&str> = QUERIES.iter().copied().cycle().take(turns.max(1)).collect();
-    out.json_or_lines(&bench::chat(&db, &model, &chunker, chunks, &questions)?)
-}
-
-pub fn sessions(out: &Out, count: usize, repeats: usize) -> Result<()> {
-    let scratch = tempfile::tempdir()
-        .map_err(|source| hearth_core::Error::Io { context: "making a scratch directory".into(), source })?;
-    let db = hearth_core::open(scratch.path())?;
-    out.json_or_lines(&bench::sessions(&db, count, repeats)?)
+/// Scores retrieval on a TREC collection, in a scratch database.
+pub fn eval_trec(out: &Out, dir: &Path) -> Result<()> {
+    let scratch = Scratch::new()?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("ingesting {bar:30} {pos}/{len} documents ({per_sec}, {eta})")
+            .expect("valid template"),
+    );
+    let report = eval::run_trec(&scratch.db, &scratch.model, &scratch.chunker, dir, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    out.eval(&report)
 }

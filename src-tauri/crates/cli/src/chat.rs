@@ -1,39 +1,17 @@
 //! `hearth chat` (one turn, or an interactive loop) and `hearth settings`.
 
 use std::io::{BufRead, Write};
-use std::path::Path;
 
-use hearth_core::chat::{self, Reply, Turn};
-use hearth_core::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
-use hearth_core::embedding::{Embedder, LocalEmbedder, locate_model_dir};
-use hearth_core::index::VectorIndex;
-use hearth_core::prompt::{Estimate, TokenCounter};
-use hearth_core::{Database, Result, settings};
+use hearth_core::chat::Reply;
+use hearth_core::{Database, Engine, Result, SessionId, settings};
 
 use crate::args::{ChatSettingsArgs, LlmSettingsArgs};
 use crate::output::Out;
 
 /// Runs one turn, or, without a message, a loop reading questions from standard input.
-pub fn chat(db: &Database, data_dir: &Path, out: &Out, session: &str, message: Option<&str>) -> Result<()> {
-    let dir = locate_model_dir(None);
-    // Without the model, retrieval falls back to keyword search and tokens are estimated:
-    // a chat still gets its answer.
-    let model = LocalEmbedder::load(&dir).inspect_err(|e| tracing::warn!(error = %e, "no embedding model")).ok();
-    let chunker = Chunker::load(&dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS).ok();
-    let index = match &model {
-        Some(m) => Some(VectorIndex::open(db, data_dir, m.model_id())?.0),
-        None => None,
-    };
-    let backend = chat::backend(&settings::llm(db)?);
-    let turn = Turn {
-        db,
-        embedder: model.as_ref().map(|m| m as &dyn Embedder),
-        index: index.as_ref(),
-        counter: chunker.as_ref().map_or(&Estimate as &dyn TokenCounter, |c| c as &dyn TokenCounter),
-        backend: backend.as_ref(),
-    };
+pub fn chat(engine: &Engine, out: &Out, session: SessionId, message: Option<&str>) -> Result<()> {
     match message {
-        Some(message) => one_turn(&turn, out, session, message),
+        Some(message) => one_turn(engine, out, session, message),
         None => {
             let stdin = std::io::stdin();
             prompt_marker();
@@ -42,7 +20,7 @@ pub fn chat(db: &Database, data_dir: &Path, out: &Out, session: &str, message: O
                     line.map_err(|source| hearth_core::Error::Io { context: "reading a question".into(), source })?;
                 if !line.trim().is_empty() {
                     // One failed turn (a backend that is down) does not end the conversation.
-                    if let Err(e) = one_turn(&turn, out, session, &line) {
+                    if let Err(e) = one_turn(engine, out, session, &line) {
                         let _ = writeln!(std::io::stderr(), "error: {e}");
                     }
                 }
@@ -58,17 +36,16 @@ fn prompt_marker() {
     let _ = std::io::stderr().flush();
 }
 
-fn one_turn(turn: &Turn<'_>, out: &Out, session: &str, message: &str) -> Result<()> {
+fn one_turn(engine: &Engine, out: &Out, session: SessionId, message: &str) -> Result<()> {
     let streaming = !out.is_json();
-    let reply: Reply = turn.send(session, message, &mut |piece| {
+    let reply: Reply = engine.send(session, message, &mut |piece| {
         if streaming {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(piece.as_bytes());
             let _ = stdout.flush();
         }
-        true
     })?;
-    out.answer(&reply.assistant)
+    out.answer(&reply)
 }
 
 pub fn show_settings(db: &Database, out: &Out) -> Result<()> {
@@ -94,7 +71,7 @@ pub fn set_llm(db: &Database, out: &Out, args: LlmSettingsArgs) -> Result<()> {
         llm.first_token_timeout_secs = secs;
     }
     let saved = settings::set_llm(db, llm)?;
-    out.done(&format!("LLM backend: {} ({})", saved.backend, saved.base_url))
+    out.done(&format!("LLM backend: {} ({})", saved.backend.as_str(), saved.base_url))
 }
 
 pub fn set_chat(db: &Database, out: &Out, args: ChatSettingsArgs) -> Result<()> {

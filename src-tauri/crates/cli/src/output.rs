@@ -1,12 +1,13 @@
 use std::io::Write;
 
-use hearth_core::documents::{Document, DocumentPage, StoredChunk};
-use hearth_core::embedding::ModelStatus;
+use hearth_core::chat::{Reply, Retrieval};
 use hearth_core::ingest::Added;
-use hearth_core::llm;
-use hearth_core::messages::ChatMessage;
-use hearth_core::search::Hit;
+use hearth_core::ingest::documents::{Document, DocumentPage, StoredChunk};
+use hearth_core::models::embedding::ModelStatus;
+use hearth_core::retrieval::{ComponentRank, Hit};
+use hearth_core::sessions::messages::ChatMessage;
 use hearth_core::sessions::{Session, SessionPage};
+use hearth_core::text;
 use hearth_core::{Health, Result};
 use serde::Serialize;
 
@@ -111,9 +112,7 @@ impl Out {
             hits.iter()
                 .enumerate()
                 .map(|(i, h)| {
-                    let rank = |c: Option<hearth_core::search::ComponentRank>| {
-                        c.map_or("-".to_owned(), |c| c.rank.to_string())
-                    };
+                    let rank = |c: Option<ComponentRank>| c.map_or("-".to_owned(), |c| c.rank.to_string());
                     let page = h.page.map(|p| format!(", page {p}")).unwrap_or_default();
                     format!(
                         "[{}] {}{page}  score {:.4} (keyword #{}, vector #{})\n    {}\n",
@@ -122,14 +121,14 @@ impl Out {
                         h.score,
                         rank(h.keyword),
                         rank(h.vector),
-                        llm::quote(&h.text, 200)
+                        text::quote(&h.text, 200)
                     )
                 })
                 .collect()
         })
     }
 
-    pub fn eval(&self, r: &hearth_core::eval::Report) -> Result<()> {
+    pub fn eval(&self, r: &hearth_bench::eval::Report) -> Result<()> {
         self.emit(r, || {
             let mut text = format!(
                 "{} documents ingested in {:.1} s; {} judged queries\n\n| mode | nDCG@10 | recall@100 | mean query ms |\n|---|---|---|---|\n",
@@ -145,7 +144,6 @@ impl Out {
         })
     }
 
-    /// Reports whose text form is their JSON, pretty-printed: benchmarks.
     /// Whether output is JSON (then nothing is streamed).
     pub fn is_json(&self) -> bool {
         self.json
@@ -153,23 +151,19 @@ impl Out {
 
     /// An assistant's answer: in text mode the answer was streamed already, so only its
     /// sources follow; in JSON mode the whole stored message.
-    pub fn answer(&self, m: &ChatMessage) -> Result<()> {
-        self.emit(m, || {
+    pub fn answer(&self, reply: &Reply) -> Result<()> {
+        let record = &reply.record;
+        self.emit(&reply.assistant, || {
             let mut text = String::from("\n");
-            let sources = m.metadata["sources"].as_array().cloned().unwrap_or_default();
-            if !sources.is_empty() {
+            if !record.sources.is_empty() {
                 text.push_str("\nSources:\n");
             }
-            for s in sources {
-                let page = s["page"].as_i64().map(|p| format!(", page {p}")).unwrap_or_default();
-                text.push_str(&format!(
-                    "  [{}] {}{page}  (score {:.4})\n",
-                    s["n"],
-                    s["document_name"].as_str().unwrap_or_default(),
-                    s["score"].as_f64().unwrap_or_default()
-                ));
+            for s in &record.sources {
+                let page = s.page.map(|p| format!(", page {p}")).unwrap_or_default();
+                let n = s.n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+                text.push_str(&format!("  [{n}] {}{page}  (score {:.4})\n", s.document_name, s.score));
             }
-            if let Some(skipped) = m.metadata["retrieval"]["skipped"].as_str() {
+            if let Retrieval::Skipped { skipped } = &record.retrieval {
                 text.push_str(&format!("\n(no retrieval: {skipped})\n"));
             }
             text

@@ -1,7 +1,13 @@
+//! The engine's one error type and the closed set of codes it maps onto: the shell sends the
+//! code across IPC (the UI branches on it), the CLI turns it into its exit status.
+
 use std::fmt;
 
-/// Everything the engine can fail with. The variants are deliberately few: callers (the Tauri
-/// shell, the CLI) map them onto a closed set of error codes.
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything the engine can fail with. The variants are deliberately few: [`Error::code`] maps
+/// them onto a closed set of codes, the same for the window and the command line.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The thing asked for does not exist.
@@ -42,7 +48,53 @@ pub enum Error {
 /// The engine's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The closed set of error codes the UI branches on and the CLI's exit statuses follow.
+/// Messages are for people; codes are for code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[ts(export_to = "ErrorCode.ts")]
+pub enum ErrorCode {
+    /// The session (or other thing) asked for does not exist.
+    NotFound,
+    /// The request was rejected before anything changed.
+    InvalidInput,
+    /// The database failed or could not be opened.
+    Storage,
+    /// The embedding model is missing or broken (chat without documents still works).
+    ModelUnavailable,
+    /// The language-model server is down, too slow or answered garbage; the question is kept.
+    LlmUnavailable,
+    /// A bug: a background task panicked or was cancelled.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The CLI's exit status for this code: scripts can tell "you asked wrong" (2) from "it is
+    /// not there" (3) from "the model is missing" (4) from "the language model is down" (5) from
+    /// "broken" (1).
+    pub fn exit_status(self) -> u8 {
+        match self {
+            ErrorCode::InvalidInput => 2,
+            ErrorCode::NotFound => 3,
+            ErrorCode::ModelUnavailable => 4,
+            ErrorCode::LlmUnavailable => 5,
+            ErrorCode::Storage | ErrorCode::Internal => 1,
+        }
+    }
+}
+
 impl Error {
+    /// The code this error is reported under.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } | Error::Index(_) => ErrorCode::Storage,
+            Error::ModelUnavailable(_) => ErrorCode::ModelUnavailable,
+            Error::LlmUnavailable(_) => ErrorCode::LlmUnavailable,
+        }
+    }
+
     pub(crate) fn invalid(message: impl fmt::Display) -> Self {
         Error::InvalidInput(message.to_string())
     }
@@ -60,5 +112,25 @@ pub(crate) trait StorageContext<T> {
 impl<T> StorageContext<T> for std::result::Result<T, rusqlite::Error> {
     fn context(self, context: impl Into<String>) -> Result<T> {
         self.map_err(|source| Error::Storage { context: context.into(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_code_and_every_code_an_exit_status() {
+        let cases = [
+            (Error::not_found("session", "x"), ErrorCode::NotFound, 3),
+            (Error::invalid("bad"), ErrorCode::InvalidInput, 2),
+            (Error::Migration("edited".into()), ErrorCode::Storage, 1),
+            (Error::Index("corrupt".into()), ErrorCode::Storage, 1),
+            (Error::ModelUnavailable("missing".into()), ErrorCode::ModelUnavailable, 4),
+            (Error::LlmUnavailable("down".into()), ErrorCode::LlmUnavailable, 5),
+        ];
+        for (error, code, status) in cases {
+            assert_eq!((error.code(), error.code().exit_status()), (code, status), "{error}");
+        }
     }
 }

@@ -1,81 +1,29 @@
 //! Hearth's engine: everything the desktop shell and the `hearth` CLI share. It knows nothing of
-//! Tauri: it takes plain arguments and returns domain types. Every call is blocking (SQLite);
-//! async callers run it on a blocking thread.
+//! Tauri: it takes typed arguments and returns domain types. Every call is blocking (SQLite, the
+//! models); async callers run it on a blocking thread.
+//!
+//! The modules follow the pipeline (`docs/architecture.md` has the whole map):
+//! - [`store`]: the database handle, migrations, row codecs, ids, paging, paths, settings.
+//! - [`sessions`]: chat sessions, their messages and the documents they search.
+//! - [`ingest`]: the library's documents, from a dropped file to stored chunks (queue, pipeline,
+//!   extraction, chunking).
+//! - [`models`]: the embedding model and the bundle of parts loaded with it.
+//! - [`retrieval`]: keyword, vector and hybrid search, the vector index, passages.
+//! - [`chat`]: the chat turn, its record, the prompt and the language-model backends.
+//! - [`engine`]: the façade the shell and the CLI drive: one [`Engine`] per data directory.
+//! - [`text`], [`error`]: small shared helpers and the one error type.
 
-pub mod bench;
 pub mod chat;
-pub mod chunking;
-mod columns;
-pub mod db;
-pub mod documents;
-pub mod embedding;
+pub mod engine;
 pub mod error;
-pub mod eval;
-pub mod extract;
-pub mod folders;
-pub mod index;
 pub mod ingest;
-pub mod library;
-pub mod limits;
-pub mod llm;
-pub mod messages;
-pub mod migrations;
-pub mod openai;
-pub mod passages;
-pub mod paths;
-pub mod prompt;
-pub mod search;
-pub mod session_documents;
+pub mod models;
+pub mod retrieval;
 pub mod sessions;
-pub mod settings;
-pub mod vectors;
+pub mod store;
+pub mod text;
 
-pub use db::Database;
-pub use error::{Error, Result};
-
-use std::path::Path;
-
-/// Opens the database in `data_dir` (creating it and its schema as needed).
-pub fn open(data_dir: &Path) -> Result<Database> {
-    Database::open(&data_dir.join(paths::DATABASE_FILE))
-}
-
-/// The lowercase hex sha256 of `data` (content dedup, model ids).
-pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Facts about a database for `hearth doctor`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Health {
-    pub database_path: String,
-    pub schema_version: i32,
-    pub latest_schema_version: i32,
-    pub sqlite_version: String,
-    pub journal_mode: String,
-    pub sessions: i64,
-    pub messages: i64,
-}
-
-/// Reads the facts `hearth doctor` prints.
-pub fn health(db: &Database) -> Result<Health> {
-    use error::StorageContext;
-    db.read(|conn| {
-        let count = |table: &str| -> Result<i64> {
-            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-                .context(format!("counting {table}"))
-        };
-        Ok(Health {
-            database_path: db.path().display().to_string(),
-            schema_version: migrations::schema_version(conn)?,
-            latest_schema_version: migrations::latest_version(),
-            sqlite_version: rusqlite::version().to_owned(),
-            journal_mode: conn
-                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-                .context("reading the journal mode")?,
-            sessions: count("sessions")?,
-            messages: count("chat_messages")?,
-        })
-    })
-}
+pub use engine::Engine;
+pub use error::{Error, ErrorCode, Result};
+pub use store::ids::{ChunkId, DocumentId, SessionId};
+pub use store::{Database, Health, health, open, settings};

@@ -8,14 +8,14 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use hearth_core::chat::{self, Reply, Turn, TurnLocks};
-use hearth_core::library::Library;
-use hearth_core::llm::{LlmBackend, Placeholder};
-use hearth_core::messages::{self, Role};
-use hearth_core::openai::OpenAiCompatible;
+use hearth_core::Engine;
+use hearth_core::chat::llm::OpenAiCompatible;
+use hearth_core::chat::llm::{self, LlmBackend, Placeholder};
+use hearth_core::chat::{Reply, Turn, TurnLocks};
+use hearth_core::sessions::messages::{self, Role};
 use hearth_core::sessions::{self, NewSession};
-use hearth_core::settings::{self, ChatSettings};
-use hearth_core::{Database, Error, limits::Page};
+use hearth_core::settings::{self, ChatSettings, Theme};
+use hearth_core::{Database, Error, SessionId, store::Page};
 use serde_json::Value;
 
 use common::{add, chunker, fixture, model};
@@ -24,12 +24,12 @@ fn turn<'a>(db: &'a Database, backend: &'a dyn LlmBackend) -> Turn<'a> {
     Turn { db, embedder: Some(model()), index: None, counter: chunker(), backend }
 }
 
-fn session_with(db: &Database, docs: &[&str]) -> String {
-    let ids = docs.iter().map(|d| add(db, &fixture(d)).document.id.to_string()).collect();
-    sessions::create(db, NewSession { document_ids: ids, ..Default::default() }).unwrap().id.to_string()
+fn session_with(db: &Database, docs: &[&str]) -> SessionId {
+    let ids = docs.iter().map(|d| add(db, &fixture(d)).document.id).collect();
+    sessions::create(db, NewSession { document_ids: ids, ..Default::default() }).unwrap().id
 }
 
-fn ask(db: &Database, session: &str, question: &str) -> Reply {
+fn ask(db: &Database, session: SessionId, question: &str) -> Reply {
     turn(db, &Placeholder).send(session, question, &mut |_| true).unwrap()
 }
 
@@ -39,7 +39,7 @@ fn an_answer_cites_the_right_document_and_page_and_records_everything() {
     let session = session_with(&db, &["beekeeping.pdf", "tides.docx"]);
     let mut streamed = String::new();
     let reply = turn(&db, &Placeholder)
-        .send(&session, "When is the best time to treat the hive against mites?", &mut |t| {
+        .send(session, "When is the best time to treat the hive against mites?", &mut |t| {
             streamed.push_str(t);
             true
         })
@@ -84,9 +84,9 @@ fn an_answer_cites_the_right_document_and_page_and_records_everything() {
     }
     assert!(m["timings_ms"]["embed"].as_f64().unwrap() > 0.0, "the question was embedded");
 
-    let stored = messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap();
+    let stored = messages::list(&db, session, Page::new(10, 0).unwrap()).unwrap();
     assert_eq!(stored.iter().map(|m| m.id).collect::<Vec<_>>(), vec![reply.user.id, answer.id]);
-    let active = sessions::get(&db, &session).unwrap().last_updated_at;
+    let active = sessions::get(&db, session).unwrap().last_updated_at;
     assert_eq!(active, answer.timestamp, "the answer bumps last_updated_at");
 }
 
@@ -95,7 +95,7 @@ fn documents_not_attached_are_never_used() {
     let (_dir, db) = common::temp_db();
     add(&db, &fixture("beekeeping.pdf"));
     let session = session_with(&db, &["tides.docx"]);
-    let reply = ask(&db, &session, "When should beekeepers treat for Varroa mites?");
+    let reply = ask(&db, session, "When should beekeepers treat for Varroa mites?");
     let sources = reply.assistant.metadata["sources"].as_array().unwrap().clone();
     assert!(!sources.is_empty());
     assert!(sources.iter().all(|s| s["document_name"] == "tides.docx"), "{sources:?}");
@@ -104,8 +104,8 @@ fn documents_not_attached_are_never_used() {
 #[test]
 fn a_chat_without_documents_still_gets_an_answer_and_says_why() {
     let (_dir, db) = common::temp_db();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
-    let reply = ask(&db, &session, "hello?");
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
+    let reply = ask(&db, session, "hello?");
     assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "the chat has no documents");
     assert!(reply.assistant.content.contains("no ready documents"), "{}", reply.assistant.content);
     assert!(reply.assistant.metadata["sources"].as_array().unwrap().is_empty());
@@ -115,8 +115,8 @@ fn a_chat_without_documents_still_gets_an_answer_and_says_why() {
 fn history_is_cut_to_the_last_k_turns() {
     let (_dir, db) = common::temp_db();
     settings::set_chat(&db, ChatSettings { history_turns: 2, ..Default::default() }).unwrap();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
-    let replies: Vec<Reply> = (0..4).map(|i| ask(&db, &session, &format!("question {i}"))).collect();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
+    let replies: Vec<Reply> = (0..4).map(|i| ask(&db, session, &format!("question {i}"))).collect();
     let last = &replies[3].assistant.metadata;
     let expected: Vec<i64> = replies[1..3].iter().flat_map(|r| [r.user.id, r.assistant.id]).collect();
     let used: Vec<i64> = last["history_used"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
@@ -129,10 +129,10 @@ fn a_tiny_budget_drops_history_before_sources() {
     let (_dir, db) = common::temp_db();
     let session = session_with(&db, &["tides.docx", "volcanoes.html"]);
     for i in 0..3 {
-        ask(&db, &session, &format!("Tell me about tides and volcanoes, part {i}, at length please."));
+        ask(&db, session, &format!("Tell me about tides and volcanoes, part {i}, at length please."));
     }
     settings::set_chat(&db, ChatSettings { context_tokens: 700, answer_tokens: 100, ..Default::default() }).unwrap();
-    let reply = ask(&db, &session, "Which volcano grounded flights over Europe?");
+    let reply = ask(&db, session, "Which volcano grounded flights over Europe?");
     let m = &reply.assistant.metadata;
     assert!(m["history_used"].as_array().unwrap().is_empty(), "all history dropped: {}", m["history_used"]);
     assert_eq!(m["dropped_history"].as_array().unwrap().len(), 6);
@@ -144,15 +144,15 @@ fn a_tiny_budget_drops_history_before_sources() {
 #[test]
 fn bad_input_changes_nothing() {
     let (_dir, db) = common::temp_db();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
-    let empty = turn(&db, &Placeholder).send(&session, "  \n", &mut |_| true).unwrap_err();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
+    let empty = turn(&db, &Placeholder).send(session, "  \n", &mut |_| true).unwrap_err();
     assert!(matches!(empty, Error::InvalidInput(_)), "{empty}");
-    let unknown = turn(&db, &Placeholder).send(&uuid::Uuid::new_v4().to_string(), "hi", &mut |_| true).unwrap_err();
+    let unknown = turn(&db, &Placeholder).send(SessionId::new(), "hi", &mut |_| true).unwrap_err();
     assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
     let huge = "word ".repeat(5000);
-    let too_long = turn(&db, &Placeholder).send(&session, &huge, &mut |_| true).unwrap_err();
+    let too_long = turn(&db, &Placeholder).send(session, &huge, &mut |_| true).unwrap_err();
     assert!(matches!(too_long, Error::InvalidInput(_)), "{too_long}");
-    assert!(messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap().is_empty());
+    assert!(messages::list(&db, session, Page::new(10, 0).unwrap()).unwrap().is_empty());
 }
 
 /// A chat-completions server that answers each request with `script`, and reports each
@@ -221,7 +221,7 @@ fn an_openai_compatible_server_streams_the_answer() {
     let openai = backend(&url, 5);
     let mut pieces = Vec::new();
     let reply = turn(&db, &openai)
-        .send(&session, "When are spring tides?", &mut |t| {
+        .send(session, "When are spring tides?", &mut |t| {
             pieces.push(t.to_owned());
             true
         })
@@ -242,7 +242,7 @@ fn an_openai_compatible_server_streams_the_answer() {
 #[test]
 fn stopping_keeps_the_partial_answer_marked_stopped() {
     let (_dir, db) = common::temp_db();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
     let (url, _requests) = server(|s| {
         s.write_all(HEAD.as_bytes()).unwrap();
         for i in 0..50 {
@@ -256,7 +256,7 @@ fn stopping_keeps_the_partial_answer_marked_stopped() {
     let openai = backend(&url, 5);
     let mut seen = 0;
     let reply = turn(&db, &openai)
-        .send(&session, "Talk for a while", &mut |_| {
+        .send(session, "Talk for a while", &mut |_| {
             seen += 1;
             seen < 3
         })
@@ -268,12 +268,12 @@ fn stopping_keeps_the_partial_answer_marked_stopped() {
 #[test]
 fn a_cut_off_stream_keeps_what_came_and_says_so() {
     let (_dir, db) = common::temp_db();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
     let (url, _requests) = server(|s| {
         s.write_all(HEAD.as_bytes()).unwrap();
         s.write_all(token("The answer is ").as_bytes()).unwrap();
     });
-    let reply = turn(&db, &backend(&url, 5)).send(&session, "What is it?", &mut |_| true).unwrap();
+    let reply = turn(&db, &backend(&url, 5)).send(session, "What is it?", &mut |_| true).unwrap();
     assert_eq!(reply.assistant.content, "The answer is ");
     assert_eq!(reply.assistant.metadata["finish"], "cut_off");
 }
@@ -281,7 +281,7 @@ fn a_cut_off_stream_keeps_what_came_and_says_so() {
 #[test]
 fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
     let (_dir, db) = common::temp_db();
-    let session = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let session = sessions::create(&db, NewSession::default()).unwrap().id;
     let closed = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/v1", listener.local_addr().unwrap())
@@ -306,18 +306,18 @@ fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
         (garbled, "not a chat-completions stream"),
         (failing, "answered 500"),
     ] {
-        let err = turn(&db, &backend(&url, 1)).send(&session, "Are you there?", &mut |_| true).unwrap_err();
+        let err = turn(&db, &backend(&url, 1)).send(session, "Are you there?", &mut |_| true).unwrap_err();
         assert!(matches!(err, Error::LlmUnavailable(_)), "{url}: {err}");
         assert!(err.to_string().contains(expected), "{url}: {err}");
     }
-    let stored = messages::list(&db, &session, Page::new(10, 0).unwrap()).unwrap();
+    let stored = messages::list(&db, session, Page::new(10, 0).unwrap()).unwrap();
     assert_eq!(stored.len(), 4, "every question is kept");
     assert!(stored.iter().all(|m| m.role == Role::User));
 
-    let retried = turn(&db, &Placeholder).retry(&session, &mut |_| true).unwrap();
+    let retried = turn(&db, &Placeholder).retry(session, &mut |_| true).unwrap();
     assert_eq!(retried.user.id, stored[3].id, "the retry answers the last question");
     assert_eq!(retried.assistant.metadata["question_id"], stored[3].id);
-    let again = turn(&db, &Placeholder).retry(&session, &mut |_| true).unwrap_err();
+    let again = turn(&db, &Placeholder).retry(session, &mut |_| true).unwrap_err();
     assert!(matches!(again, Error::InvalidInput(_)), "{again}");
 }
 
@@ -325,20 +325,34 @@ fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
 fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
     let (_dir, db) = common::temp_db();
     let llm = settings::llm(&db).unwrap();
-    assert_eq!(chat::backend(&llm).name(), "placeholder");
-    let bad = settings::LlmSettings { backend: "magic".into(), ..llm.clone() };
-    assert!(matches!(settings::set_llm(&db, bad), Err(Error::InvalidInput(_))));
-    let openai = settings::LlmSettings { backend: "openai-compatible".into(), ..llm };
+    assert_eq!(llm::backend(&llm).name(), "placeholder");
+    let magic = "magic".parse::<settings::LlmBackendKind>().unwrap_err();
+    assert!(matches!(magic, Error::InvalidInput(_)) && magic.to_string().contains("unknown LLM backend"), "{magic}");
+    let no_url = settings::LlmSettings {
+        backend: settings::LlmBackendKind::OpenAiCompatible,
+        base_url: "localhost:8080".into(),
+        ..llm.clone()
+    };
+    assert!(matches!(settings::set_llm(&db, no_url), Err(Error::InvalidInput(_))));
+    let openai = settings::LlmSettings { backend: "openai-compatible".parse().unwrap(), ..llm };
     let saved = settings::set_llm(&db, openai).unwrap();
-    assert_eq!(chat::backend(&settings::llm(&db).unwrap()).name(), "openai-compatible");
+    assert_eq!(llm::backend(&settings::llm(&db).unwrap()).name(), "openai-compatible");
     assert_eq!(settings::llm(&db).unwrap(), saved);
+    // A stored backend this build does not know is said plainly, never guessed.
+    db.write(|tx| {
+        tx.execute("UPDATE settings SET value = json_set(value, '$.backend', 'magic') WHERE key = 'llm'", []).unwrap();
+        Ok(())
+    })
+    .unwrap();
+    let unreadable = settings::llm(&db).unwrap_err();
+    assert!(matches!(unreadable, Error::InvalidInput(_)) && unreadable.to_string().contains("save it again"));
     assert!(matches!(
         settings::set_chat(&db, ChatSettings { top_n: 0, ..Default::default() }),
         Err(Error::InvalidInput(_))
     ));
 
     let locks = TurnLocks::default();
-    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let (a, b) = (SessionId::new(), SessionId::new());
     assert!(std::sync::Arc::ptr_eq(&locks.of(a), &locks.of(a)));
     assert!(!std::sync::Arc::ptr_eq(&locks.of(a), &locks.of(b)));
 }
@@ -375,10 +389,11 @@ fn turns_in_one_chat_wait_for_each_other_and_different_chats_run_at_once() {
     use std::sync::atomic::Ordering;
     let dir = tempfile::tempdir().unwrap();
     let db = std::sync::Arc::new(hearth_core::open(dir.path()).unwrap());
-    let library = Library::new(std::sync::Arc::clone(&db), dir.path(), &hearth_core::embedding::locate_model_dir(None));
-    let run = |url: &str, sessions: [String; 2]| {
+    let engine =
+        Engine::new(std::sync::Arc::clone(&db), dir.path(), &hearth_core::models::embedding::locate_model_dir(None));
+    let run = |url: &str, sessions: [SessionId; 2]| {
         let llm = settings::LlmSettings {
-            backend: "openai-compatible".into(),
+            backend: settings::LlmBackendKind::OpenAiCompatible,
             base_url: url.to_owned(),
             ..Default::default()
         };
@@ -386,18 +401,21 @@ fn turns_in_one_chat_wait_for_each_other_and_different_chats_run_at_once() {
         std::thread::scope(|s| {
             let turns: Vec<_> = sessions
                 .iter()
-                .map(|id| s.spawn(|| library.send(id, "are you there?", &mut |_| {}).unwrap()))
+                .map(|&id| {
+                    let engine = &engine;
+                    s.spawn(move || engine.send(id, "are you there?", &mut |_| {}).unwrap())
+                })
                 .collect();
             turns.into_iter().map(|t| t.join().unwrap().assistant.content).collect::<Vec<_>>()
         })
     };
-    let one = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
-    let other = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let one = sessions::create(&db, NewSession::default()).unwrap().id;
+    let other = sessions::create(&db, NewSession::default()).unwrap().id;
 
     let (url, most) = concurrent_server(Duration::from_millis(400));
-    assert_eq!(run(&url, [one.clone(), one.clone()]), ["ok", "ok"]);
+    assert_eq!(run(&url, [one, one]), ["ok", "ok"]);
     assert_eq!(most.load(Ordering::SeqCst), 1, "two turns in one chat never overlap");
-    assert_eq!(messages::list(&db, &one, Page::new(10, 0).unwrap()).unwrap().len(), 4);
+    assert_eq!(messages::list(&db, one, Page::new(10, 0).unwrap()).unwrap().len(), 4);
 
     let (url, most) = concurrent_server(Duration::from_millis(400));
     assert_eq!(run(&url, [one, other]), ["ok", "ok"]);
@@ -431,17 +449,21 @@ fn chunk_sizes_and_theme_are_checked_settings() {
     assert_eq!(settings::ingest(&db).unwrap(), small);
     let bad = settings::IngestSettings { chunk_tokens: 1000, overlap_tokens: 16 };
     assert!(matches!(settings::set_ingest(&db, bad), Err(Error::InvalidInput(_))));
-    assert_eq!(settings::theme(&db).unwrap(), "system");
-    assert_eq!(settings::set_theme(&db, "dark").unwrap(), "dark");
-    assert!(matches!(settings::set_theme(&db, "purple"), Err(Error::InvalidInput(_))));
-    assert_eq!(settings::theme(&db).unwrap(), "dark");
+    assert_eq!(settings::theme(&db).unwrap(), Theme::System);
+    assert_eq!(settings::set_theme(&db, "dark".parse().unwrap()).unwrap(), Theme::Dark);
+    let purple = "purple".parse::<Theme>().unwrap_err();
+    assert!(matches!(purple, Error::InvalidInput(_)) && purple.to_string().contains("unknown theme"), "{purple}");
+    assert_eq!(settings::theme(&db).unwrap(), Theme::Dark);
+    assert_eq!(serde_json::to_value(Theme::Dark).unwrap(), "dark", "stored with the text the schema always had");
 
     let mut everything = settings::all(&db).unwrap();
     everything.chat.top_n = 8;
-    everything.theme = "purple".into();
+    everything.theme = Theme::Light;
+    everything.ingest.chunk_tokens = 1000;
     assert!(matches!(settings::save_all(&db, everything.clone()), Err(Error::InvalidInput(_))));
     assert_eq!(settings::chat(&db).unwrap().top_n, 5, "all or nothing: the valid part was not saved");
-    everything.theme = "light".into();
+    assert_eq!(settings::theme(&db).unwrap(), Theme::Dark, "all or nothing: the theme was not saved");
+    everything.ingest.chunk_tokens = 128;
     assert_eq!(settings::save_all(&db, everything.clone()).unwrap(), everything);
     assert_eq!(settings::all(&db).unwrap(), everything);
 }

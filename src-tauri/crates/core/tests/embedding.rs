@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use hearth_core::Error;
-use hearth_core::embedding::{DIMENSIONS, Embedder, LocalEmbedder, locate_model_dir};
+use hearth_core::models::embedding::{DIMENSIONS, Embedder, LocalEmbedder, locate_model_dir};
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -74,7 +74,7 @@ fn the_whole_window_counts_nothing_is_cut_at_128_tokens() {
     let model = real();
     let head = "The lighthouse keeper trimmed the wick and polished the lens before the storm. ".repeat(10);
     let tail = "Quarterly tax invoices are due thirty days after the contract's billing date. ".repeat(5);
-    let chunker = hearth_core::chunking::Chunker::load(&locate_model_dir(None), 254, 0).unwrap();
+    let chunker = hearth_core::ingest::chunking::Chunker::load(&locate_model_dir(None), 254, 0).unwrap();
     let tokens = chunker.count(&(head.clone() + &tail)).unwrap();
     assert!((170..=254).contains(&tokens), "the test text must straddle 128 tokens: {tokens}");
     let v = model.embed(&[&head, &(head.clone() + &tail)]).unwrap();

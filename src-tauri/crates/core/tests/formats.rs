@@ -3,15 +3,15 @@
 
 mod common;
 
-use hearth_core::documents::{self, DocStatus};
-use hearth_core::limits::Page;
-use hearth_core::search::{self, Mode};
+use hearth_core::ingest::documents::{self, DocStatus};
+use hearth_core::retrieval::{self as search, Mode, SearchRequest};
+use hearth_core::store::Page;
 use hearth_core::{Database, Error};
 
 use common::{add, fixture, model, names, pipeline};
 
 fn ask(db: &Database, question: &str, mode: Mode) -> search::Hit {
-    search::search(db, Some(model()), None, question, 5, None, mode).unwrap().remove(0)
+    search::search(db, Some(model()), None, &SearchRequest::new(question).k(5).mode(mode)).unwrap().remove(0)
 }
 
 #[test]
@@ -19,13 +19,13 @@ fn a_pdf_is_read_page_by_page_and_answers_carry_their_page() {
     let (_dir, db) = common::temp_db();
     let pdf = add(&db, &fixture("beekeeping.pdf")).document;
     assert_eq!((pdf.status, pdf.doc_type.as_str(), pdf.pages), (DocStatus::Ready, "pdf", Some(4)));
-    let chunks = documents::chunks(&db, &pdf.id.to_string(), Page::new(100, 0).unwrap()).unwrap();
+    let chunks = documents::chunks(&db, pdf.id, Page::new(100, 0).unwrap()).unwrap();
     let pages: Vec<Option<i64>> = chunks.iter().map(|c| c.page).collect();
     assert_eq!(pages, vec![Some(1), Some(2), Some(3), Some(4)], "one short page, one chunk, never spanning pages");
 
     let by_meaning = ask(&db, "when is the best time of year to treat the hive against parasites", Mode::Vector);
     assert_eq!((by_meaning.document_name.as_str(), by_meaning.page), ("beekeeping.pdf", Some(3)));
-    let rare = search::search(&db, None, None, "Varroa", 5, None, Mode::Keyword).unwrap();
+    let rare = search::search(&db, None, None, &SearchRequest::new("Varroa").k(5).mode(Mode::Keyword)).unwrap();
     assert_eq!(rare.iter().map(|h| h.page).collect::<Vec<_>>(), vec![Some(3)]);
 }
 
@@ -34,11 +34,8 @@ fn a_docx_keeps_headings_paragraphs_and_tables() {
     let (_dir, db) = common::temp_db();
     let docx = add(&db, &fixture("tides.docx")).document;
     assert_eq!((docx.status, docx.doc_type.as_str()), (DocStatus::Ready, "docx"));
-    let text: String = documents::chunks(&db, &docx.id.to_string(), Page::new(100, 0).unwrap())
-        .unwrap()
-        .into_iter()
-        .map(|c| c.text)
-        .collect();
+    let text: String =
+        documents::chunks(&db, docx.id, Page::new(100, 0).unwrap()).unwrap().into_iter().map(|c| c.text).collect();
     assert!(text.contains("# Spring and neap tides"), "headings become Markdown headings: {text}");
     assert!(text.contains("Burntcoat Head, Bay of Fundy | Canada | 16.3 metres"), "table rows are kept: {text}");
 
@@ -55,7 +52,7 @@ fn html_keeps_the_article_and_drops_scripts_styles_and_navigation() {
     for chrome in
         ["analyticsbeacon", "navigationcounter", "injectedfootertext", "crimson", "Glacier", "Cookie", "helicopter"]
     {
-        let hits = search::search(&db, None, None, chrome, 5, None, Mode::Keyword).unwrap();
+        let hits = search::search(&db, None, None, &SearchRequest::new(chrome).k(5).mode(Mode::Keyword)).unwrap();
         assert!(hits.is_empty(), "{chrome:?} is page chrome, not the document: {:?}", hits[0].text);
     }
     let hit = ask(&db, "why were flights across Europe grounded", Mode::Hybrid);
@@ -76,7 +73,8 @@ fn every_format_together_answers_from_the_right_document() {
         ("how long should the dough proof in the fridge", "sourdough.txt"),
     ];
     for (question, expected) in cases {
-        let hits = search::search(&db, Some(model()), None, question, 3, None, Mode::Hybrid).unwrap();
+        let hits =
+            search::search(&db, Some(model()), None, &SearchRequest::new(question).k(3).mode(Mode::Hybrid)).unwrap();
         assert_eq!(hits[0].document_name, expected, "{question}: {:?}", names(&hits));
     }
 }
@@ -100,8 +98,10 @@ fn bad_files_fail_alone_with_a_reason() {
         assert!(error.contains(reason), "{name}: {error:?} should say {reason:?}");
         assert_eq!(document.chunk_count, 0);
     }
-    assert_eq!(documents::get(&db, &good.id.to_string()).unwrap(), good, "the good document is untouched");
-    let hits = search::search(&db, Some(model()), None, "sourdough starter", 5, None, Mode::Hybrid).unwrap();
+    assert_eq!(documents::get(&db, good.id).unwrap(), good, "the good document is untouched");
+    let hits =
+        search::search(&db, Some(model()), None, &SearchRequest::new("sourdough starter").k(5).mode(Mode::Hybrid))
+            .unwrap();
     assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"), "{:?}", names(&hits));
 }
 

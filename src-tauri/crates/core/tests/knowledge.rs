@@ -2,13 +2,12 @@
 
 mod common;
 
-use hearth_core::Error;
-use hearth_core::chunking::MAX_CHUNK_TOKENS;
-use hearth_core::documents::{self, DocStatus};
-use hearth_core::limits::Page;
-use hearth_core::search::{self, Mode};
+use hearth_core::ingest::chunking::MAX_CHUNK_TOKENS;
+use hearth_core::ingest::documents::{self, DocStatus};
+use hearth_core::retrieval::{self as search, Mode, SearchRequest};
 use hearth_core::sessions::{self, NewSession};
-use uuid::Uuid;
+use hearth_core::store::Page;
+use hearth_core::{DocumentId, Error};
 
 use common::{add, model, names};
 
@@ -19,7 +18,7 @@ fn documents_become_ready_chunked_within_the_model_window() {
     assert_eq!(doc.status, DocStatus::Ready);
     assert_eq!(doc.doc_type, "markdown");
     assert!(doc.chunk_count >= 2, "a long document is split: {}", doc.chunk_count);
-    let chunks = documents::chunks(&db, &doc.id.to_string(), Page::new(1000, 0).unwrap()).unwrap();
+    let chunks = documents::chunks(&db, doc.id, Page::new(1000, 0).unwrap()).unwrap();
     assert_eq!(chunks.len() as i64, doc.chunk_count);
     for (i, chunk) in chunks.iter().enumerate() {
         assert_eq!(chunk.ordinal, i as i64);
@@ -43,16 +42,13 @@ fn search_finds_passages_by_meaning_and_by_a_rare_word() {
         &db,
         Some(model()),
         None,
-        "how do sailors tell one coastal beacon from another at night",
-        3,
-        None,
-        Mode::Vector,
+        &SearchRequest::new("how do sailors tell one coastal beacon from another at night").k(3).mode(Mode::Vector),
     )
     .unwrap();
     assert_eq!(by_meaning[0].document_name, "lighthouses.md");
     assert!(by_meaning[0].text.contains("characteristic"), "{}", by_meaning[0].text);
 
-    let rare = search::search(&db, None, None, "Fresnel", 3, None, Mode::Keyword).unwrap();
+    let rare = search::search(&db, None, None, &SearchRequest::new("Fresnel").k(3).mode(Mode::Keyword)).unwrap();
     assert!(!rare.is_empty());
     assert!(rare.iter().all(|h| h.document_name == "lighthouses.md" && h.text.contains("Fresnel")));
     assert!(rare[0].keyword.is_some() && rare[0].vector.is_none());
@@ -61,10 +57,7 @@ fn search_finds_passages_by_meaning_and_by_a_rare_word() {
         &db,
         Some(model()),
         None,
-        "how long should the dough proof in the fridge",
-        5,
-        None,
-        Mode::Hybrid,
+        &SearchRequest::new("how long should the dough proof in the fridge").k(5).mode(Mode::Hybrid),
     )
     .unwrap();
     assert_eq!(hybrid[0].document_name, "sourdough.txt");
@@ -81,11 +74,22 @@ fn a_document_filter_is_never_crossed() {
     add(&db, &common::fixture("lighthouses.md"));
     let bread = add(&db, &common::fixture("sourdough.txt")).document.id;
     for mode in [Mode::Hybrid, Mode::Vector, Mode::Keyword] {
-        let hits = search::search(&db, Some(model()), None, "Fresnel lens lighthouse keeper", 10, Some(&[bread]), mode)
-            .unwrap();
+        let hits = search::search(
+            &db,
+            Some(model()),
+            None,
+            &SearchRequest::new("Fresnel lens lighthouse keeper").k(10).mode(mode).within([bread].to_vec()),
+        )
+        .unwrap();
         assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"), "{mode:?}: {:?}", names(&hits));
     }
-    let none = search::search(&db, Some(model()), None, "bread", 10, Some(&[]), Mode::Hybrid).unwrap();
+    let none = search::search(
+        &db,
+        Some(model()),
+        None,
+        &SearchRequest::new("bread").k(10).mode(Mode::Hybrid).within([].to_vec()),
+    )
+    .unwrap();
     assert!(none.is_empty());
 }
 
@@ -107,15 +111,15 @@ fn deleting_a_document_removes_everything_and_detaches_it() {
     let (_dir, db) = common::temp_db();
     let light = add(&db, &common::fixture("lighthouses.md")).document.id;
     let bread = add(&db, &common::fixture("sourdough.txt")).document.id;
-    let session = sessions::create(
-        &db,
-        NewSession { document_ids: vec![light.to_string(), bread.to_string()], ..Default::default() },
-    )
-    .unwrap();
+    let session = sessions::create(&db, NewSession { document_ids: vec![light, bread], ..Default::default() }).unwrap();
 
-    documents::delete(&db, &light.to_string()).unwrap();
-    assert!(search::search(&db, None, None, "Fresnel", 10, None, Mode::Keyword).unwrap().is_empty());
-    let hits = search::search(&db, Some(model()), None, "lighthouse keeper", 10, None, Mode::Vector).unwrap();
+    documents::delete(&db, light).unwrap();
+    assert!(
+        search::search(&db, None, None, &SearchRequest::new("Fresnel").k(10).mode(Mode::Keyword)).unwrap().is_empty()
+    );
+    let hits =
+        search::search(&db, Some(model()), None, &SearchRequest::new("lighthouse keeper").k(10).mode(Mode::Vector))
+            .unwrap();
     assert!(names(&hits).iter().all(|n| *n == "sourdough.txt"));
     let left: (i64, i64) = db
         .read(|c| {
@@ -128,30 +132,36 @@ fn deleting_a_document_removes_everything_and_detaches_it() {
         })
         .unwrap();
     assert_eq!(left.0, 0);
-    assert_eq!(
-        left.1,
-        documents::get(&db, &bread.to_string()).unwrap().chunk_count,
-        "only the other document's vectors remain"
-    );
-    assert_eq!(sessions::get(&db, &session.id.to_string()).unwrap().rag_document_ids, vec![bread]);
-    assert!(matches!(documents::delete(&db, &light.to_string()), Err(Error::NotFound { .. })));
+    assert_eq!(left.1, documents::get(&db, bread).unwrap().chunk_count, "only the other document's vectors remain");
+    assert_eq!(sessions::get(&db, session.id).unwrap().rag_document_ids, vec![bread]);
+    assert!(matches!(documents::delete(&db, light), Err(Error::NotFound { .. })));
 }
 
 #[test]
 fn bad_search_input_is_refused() {
     let (_dir, db) = common::temp_db();
     add(&db, &common::fixture("sourdough.txt"));
-    assert!(matches!(search::search(&db, None, None, "  ", 5, None, Mode::Keyword), Err(Error::InvalidInput(_))));
-    assert!(matches!(search::search(&db, None, None, "x", 0, None, Mode::Keyword), Err(Error::InvalidInput(_))));
-    let err = search::search(&db, None, None, "x", 5, None, Mode::Vector).unwrap_err();
+    assert!(matches!(
+        search::search(&db, None, None, &SearchRequest::new("  ").k(5).mode(Mode::Keyword)),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        search::search(&db, None, None, &SearchRequest::new("x").k(0).mode(Mode::Keyword)),
+        Err(Error::InvalidInput(_))
+    ));
+    let err = search::search(&db, None, None, &SearchRequest::new("x").k(5).mode(Mode::Vector)).unwrap_err();
     assert!(matches!(err, Error::ModelUnavailable(_)));
-    let id = Uuid::new_v4();
-    assert!(search::search(&db, None, None, "bread", 5, Some(&[id]), Mode::Keyword).unwrap().is_empty());
+    let id = DocumentId::new();
+    assert!(
+        search::search(&db, None, None, &SearchRequest::new("bread").k(5).mode(Mode::Keyword).within([id].to_vec()))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn text_encodings_are_detected_not_guessed() {
-    use hearth_core::extract::decode_text;
+    use hearth_core::ingest::extract::decode_text;
     let text = "Crème brûlée for the café — naïve façade";
     let mut utf16le = vec![0xFF, 0xFE];
     utf16le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -170,13 +180,15 @@ fn text_encodings_are_detected_not_guessed() {
 #[test]
 fn a_filtered_keyword_search_scores_exactly_as_the_library_wide_one() {
     let (_dir, db) = common::temp_db();
-    let ids: Vec<Uuid> = ["lighthouses.md", "sourdough.txt", "tides.docx", "volcanoes.html"]
+    let ids: Vec<DocumentId> = ["lighthouses.md", "sourdough.txt", "tides.docx", "volcanoes.html"]
         .iter()
         .map(|f| add(&db, &common::fixture(f)).document.id)
         .collect();
     let query = "light tide bread ash lens water";
-    let everywhere = search::search(&db, None, None, query, 20, None, Mode::Keyword).unwrap();
-    let filtered = search::search(&db, None, None, query, 20, Some(&ids), Mode::Keyword).unwrap();
+    let everywhere = search::search(&db, None, None, &SearchRequest::new(query).k(20).mode(Mode::Keyword)).unwrap();
+    let filtered =
+        search::search(&db, None, None, &SearchRequest::new(query).k(20).mode(Mode::Keyword).within(ids.to_vec()))
+            .unwrap();
     assert!(everywhere.len() > 4, "{}", everywhere.len());
     assert_eq!(filtered, everywhere, "per-document ranges give the same hits, scores and order");
 }

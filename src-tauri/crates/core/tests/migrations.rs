@@ -1,6 +1,7 @@
-use hearth_core::migrations::{self, latest_version, run_with, runner, schema_version};
+use hearth_core::Error;
 use hearth_core::sessions::{self, NewSession};
-use hearth_core::{Error, paths};
+use hearth_core::store::migrations::{self, latest_version, run_with, runner, schema_version};
+use hearth_core::store::paths;
 use refinery::Migration;
 use rusqlite::Connection;
 
@@ -31,7 +32,7 @@ fn a_database_created_by_the_first_migration_upgrades_and_keeps_its_data() {
     let health = hearth_core::health(&db).unwrap();
     assert_eq!(health.schema_version, latest_version());
     assert!(latest_version() >= 2);
-    let old = sessions::get(&db, "5f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11").unwrap();
+    let old = sessions::get(&db, "5f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11".parse().unwrap()).unwrap();
     assert_eq!(old.name, "from v1");
     sessions::create(&db, NewSession::default()).unwrap();
 }

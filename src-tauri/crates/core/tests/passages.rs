@@ -5,19 +5,25 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use hearth_core::Error;
-use hearth_core::documents;
-use hearth_core::limits::Page;
-use hearth_core::llm;
-use hearth_core::passages;
-use hearth_core::search::{self, Mode};
+use hearth_core::ingest::documents;
+use hearth_core::retrieval::passages;
+use hearth_core::retrieval::{self as search, Mode, SearchRequest};
+use hearth_core::store::Page;
+use hearth_core::text;
+use hearth_core::{ChunkId, DocumentId, Error};
 
 #[test]
 fn a_passage_marks_the_words_keyword_search_matched() {
     let (_dir, db) = common::temp_db();
     let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
     let question = "When should the hive be treated against mites?";
-    let hits = search::search(&db, None, None, question, 1, Some(&[doc.id]), Mode::Keyword).unwrap();
+    let hits = search::search(
+        &db,
+        None,
+        None,
+        &SearchRequest::new(question).k(1).mode(Mode::Keyword).within([doc.id].to_vec()),
+    )
+    .unwrap();
 
     let passage = passages::passage(&db, hits[0].chunk_id, question).unwrap();
     assert_eq!((passage.document_id, passage.document_name.as_str()), (doc.id, "beekeeping.pdf"));
@@ -36,14 +42,14 @@ fn a_passage_marks_the_words_keyword_search_matched() {
 fn a_passage_without_matching_words_is_its_plain_text() {
     let (_dir, db) = common::temp_db();
     let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
-    let chunk = &documents::chunks(&db, &doc.id.to_string(), Page::new(1, 0).unwrap()).unwrap()[0];
+    let chunk = &documents::chunks(&db, doc.id, Page::new(1, 0).unwrap()).unwrap()[0];
     for query in ["", "zebra crossings", "   "] {
         let passage = passages::passage(&db, chunk.id, query).unwrap();
         assert_eq!(passage.runs.len(), 1, "{query:?}");
         assert_eq!(passage.runs[0].text, chunk.text);
         assert!(!passage.runs[0].matched);
     }
-    assert!(matches!(passages::passage(&db, i64::MAX, "bees"), Err(Error::NotFound { .. })));
+    assert!(matches!(passages::passage(&db, ChunkId(i64::MAX), "bees"), Err(Error::NotFound { .. })));
     let long = "bees ".repeat(500);
     assert!(matches!(passages::passage(&db, chunk.id, &long), Err(Error::InvalidInput(_))));
 }
@@ -52,21 +58,20 @@ fn a_passage_without_matching_words_is_its_plain_text() {
 fn a_page_is_found_by_its_first_chunk() {
     let (_dir, db) = common::temp_db();
     let pdf = common::add(&db, &common::fixture("beekeeping.pdf")).document;
-    let id = pdf.id.to_string();
-    let chunks = documents::chunks(&db, &id, Page::new(100, 0).unwrap()).unwrap();
+    let id = pdf.id;
+    let chunks = documents::chunks(&db, id, Page::new(100, 0).unwrap()).unwrap();
     for page in 1..=4 {
-        let ordinal = passages::first_on_page(&db, &id, page).unwrap().expect("every page has text");
+        let ordinal = passages::first_on_page(&db, id, page).unwrap().expect("every page has text");
         let chunk = &chunks[ordinal as usize];
         assert_eq!(chunk.page, Some(page));
         assert!(ordinal == 0 || chunks[ordinal as usize - 1].page < Some(page), "the page's first chunk");
     }
-    assert_eq!(passages::first_on_page(&db, &id, 0).unwrap(), Some(0), "before the first page: the first");
-    assert_eq!(passages::first_on_page(&db, &id, 5).unwrap(), None, "past the last page");
+    assert_eq!(passages::first_on_page(&db, id, 0).unwrap(), Some(0), "before the first page: the first");
+    assert_eq!(passages::first_on_page(&db, id, 5).unwrap(), None, "past the last page");
 
     let markdown = common::add(&db, &common::fixture("lighthouses.md")).document;
-    assert_eq!(passages::first_on_page(&db, &markdown.id.to_string(), 1).unwrap(), None, "no pages");
-    let unknown = uuid::Uuid::new_v4().to_string();
-    assert!(matches!(passages::first_on_page(&db, &unknown, 1), Err(Error::NotFound { .. })));
+    assert_eq!(passages::first_on_page(&db, markdown.id, 1).unwrap(), None, "no pages");
+    assert!(matches!(passages::first_on_page(&db, DocumentId::new(), 1), Err(Error::NotFound { .. })));
 }
 
 #[test]
@@ -75,7 +80,8 @@ fn search_hits_show_exactly_what_keyword_search_matched() {
     common::add(&db, &common::fixture("beekeeping.pdf"));
     common::add(&db, &common::fixture("lighthouses.md"));
     let query = "Varroa mites";
-    let hits = search::search(&db, Some(common::model()), None, query, 10, None, Mode::Hybrid).unwrap();
+    let hits =
+        search::search(&db, Some(common::model()), None, &SearchRequest::new(query).k(10).mode(Mode::Hybrid)).unwrap();
     let runs = passages::mark_hits(&db, &hits, query).unwrap();
     assert_eq!(runs.len(), hits.len());
     for (hit, runs) in hits.iter().zip(&runs) {
@@ -95,43 +101,49 @@ fn a_citation_survives_re_indexing_its_document() {
     let doc = common::add(&db, &common::fixture("beekeeping.pdf")).document;
     // A later document, so that the re-indexed chunks get new ids.
     common::add(&db, &common::fixture("lighthouses.md"));
-    let id = doc.id.to_string();
+    let id = doc.id;
     let question = "When should the hive be treated against mites?";
-    let hit = &search::search(&db, None, None, question, 1, Some(&[doc.id]), Mode::Keyword).unwrap()[0];
+    let hit = &search::search(
+        &db,
+        None,
+        None,
+        &SearchRequest::new(question).k(1).mode(Mode::Keyword).within([doc.id].to_vec()),
+    )
+    .unwrap()[0];
     // What an answer stores about its source (see chat.rs): the chunk id and a flattened quote.
-    let snippet = llm::quote(&hit.text, 300);
-    assert_eq!(passages::cited(&db, hit.chunk_id, &id, &snippet, question).unwrap().chunk.id, hit.chunk_id);
+    let snippet = text::quote(&hit.text, 300);
+    assert_eq!(passages::cited(&db, hit.chunk_id, id, &snippet, question).unwrap().chunk.id, hit.chunk_id);
 
-    documents::retry(&db, &id).unwrap();
+    documents::retry(&db, id).unwrap();
     common::pipeline(&db).process(doc.id, &mut |_| {}).unwrap();
     assert!(matches!(passages::passage(&db, hit.chunk_id, question), Err(Error::NotFound { .. })), "a new id");
 
-    let found = passages::cited(&db, hit.chunk_id, &id, &snippet, question).unwrap();
+    let found = passages::cited(&db, hit.chunk_id, id, &snippet, question).unwrap();
     assert_ne!(found.chunk.id, hit.chunk_id);
     assert_eq!((found.chunk.page, found.chunk.text.as_str()), (Some(3), hit.text.as_str()));
     assert!(found.runs.iter().any(|r| r.matched), "marked as before");
 
     let elsewhere = "Quokkas live on Rottnest Island, off the coast of Western Australia near Perth…";
-    assert!(matches!(passages::cited(&db, hit.chunk_id, &id, elsewhere, question), Err(Error::NotFound { .. })));
-    documents::delete(&db, &id).unwrap();
-    assert!(matches!(passages::cited(&db, found.chunk.id, &id, &snippet, question), Err(Error::NotFound { .. })));
+    assert!(matches!(passages::cited(&db, hit.chunk_id, id, elsewhere, question), Err(Error::NotFound { .. })));
+    documents::delete(&db, id).unwrap();
+    assert!(matches!(passages::cited(&db, found.chunk.id, id, &snippet, question), Err(Error::NotFound { .. })));
 }
 
 #[test]
 fn a_citation_never_opens_another_document_that_took_its_chunk_id() {
     let (_dir, db) = common::temp_db();
     let bees = common::add(&db, &common::fixture("beekeeping.pdf")).document;
-    let chunk = documents::chunks(&db, &bees.id.to_string(), Page::new(1, 0).unwrap()).unwrap().remove(0);
-    let snippet = llm::quote(&chunk.text, 300);
-    documents::delete(&db, &bees.id.to_string()).unwrap();
+    let chunk = documents::chunks(&db, bees.id, Page::new(1, 0).unwrap()).unwrap().remove(0);
+    let snippet = text::quote(&chunk.text, 300);
+    documents::delete(&db, bees.id).unwrap();
     // SQLite hands the freed ids out again.
     let bread = common::add(&db, &common::fixture("sourdough.txt")).document;
-    let reused = documents::chunks(&db, &bread.id.to_string(), Page::new(1, 0).unwrap()).unwrap().remove(0);
+    let reused = documents::chunks(&db, bread.id, Page::new(1, 0).unwrap()).unwrap().remove(0);
     assert_eq!(reused.id, chunk.id, "the premise: the id was reused");
 
-    let result = passages::cited(&db, chunk.id, &bees.id.to_string(), &snippet, "queen");
+    let result = passages::cited(&db, chunk.id, bees.id, &snippet, "queen");
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
     // Cited from the new document with a quote of other words, it is not taken either.
-    let result = passages::cited(&db, chunk.id, &bread.id.to_string(), &snippet, "queen");
+    let result = passages::cited(&db, chunk.id, bread.id, &snippet, "queen");
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
 }

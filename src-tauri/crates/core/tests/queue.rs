@@ -4,12 +4,11 @@ mod common;
 
 use std::path::PathBuf;
 
-use hearth_core::documents::{self, DocStatus};
-use hearth_core::embedding::Embedder;
+use hearth_core::ingest::documents::{self, DocStatus};
 use hearth_core::ingest::{self, Pipeline};
-use hearth_core::limits::Page;
-use hearth_core::{Database, Error, Result};
-use uuid::Uuid;
+use hearth_core::models::embedding::Embedder;
+use hearth_core::store::Page;
+use hearth_core::{Database, DocumentId, Error, Result};
 
 use common::{chunker, model};
 
@@ -51,7 +50,7 @@ fn long_text(dir: &std::path::Path) -> PathBuf {
     path
 }
 
-fn stored_chunks(db: &Database, id: Uuid) -> i64 {
+fn stored_chunks(db: &Database, id: DocumentId) -> i64 {
     db.read(|c| {
         Ok(c.query_row(
             "SELECT (SELECT COUNT(*) FROM chunks WHERE document_id = ?1) + (SELECT COUNT(*) FROM chunk_vectors)",
@@ -69,7 +68,7 @@ fn cancelling_stops_the_work_and_stores_nothing_then_retry_finishes_it() {
     let added = ingest::enqueue_file(&db, &long_text(dir.path())).unwrap();
     let id = added.document.id;
     let cancel = meddling(2, || {
-        documents::cancel(&db, &id.to_string()).unwrap();
+        documents::cancel(&db, id).unwrap();
     });
     let pipeline = Pipeline { db: &db, embedder: &cancel, chunker: chunker(), index: None };
     let mut seen = Vec::new();
@@ -79,11 +78,11 @@ fn cancelling_stops_the_work_and_stores_nothing_then_retry_finishes_it() {
     assert!(seen.iter().all(|(s, _)| *s != DocStatus::Ready));
     assert_eq!(cancel.calls.load(std::sync::atomic::Ordering::SeqCst), 2, "work stopped after the batch it was in");
 
-    let refused = documents::cancel(&db, &id.to_string()).unwrap_err();
+    let refused = documents::cancel(&db, id).unwrap_err();
     assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
-    let (queued, dropped) = documents::retry(&db, &id.to_string()).unwrap();
+    let (queued, dropped) = documents::retry(&db, id).unwrap();
     assert_eq!((queued.status, dropped.len()), (DocStatus::Queued, 0));
-    assert!(matches!(documents::retry(&db, &id.to_string()), Err(Error::InvalidInput(_))), "already queued");
+    assert!(matches!(documents::retry(&db, id), Err(Error::InvalidInput(_))), "already queued");
     let ready = common::pipeline(&db).process(id, &mut |_| {}).unwrap();
     assert_eq!(ready.status, DocStatus::Ready);
     assert_eq!(stored_chunks(&db, id), ready.chunk_count * 2);
@@ -107,7 +106,7 @@ fn a_crash_mid_document_resumes_after_restart() {
             .join()
         });
         assert!(crashed.is_err());
-        assert_eq!(documents::get(&db, &id.to_string()).unwrap().status, DocStatus::Embedding);
+        assert_eq!(documents::get(&db, id).unwrap().status, DocStatus::Embedding);
         assert_eq!(stored_chunks(&db, id), 0);
         id
     };
@@ -118,7 +117,7 @@ fn a_crash_mid_document_resumes_after_restart() {
     let document = common::pipeline(&db).process(id, &mut |_| {}).unwrap();
     assert_eq!(document.status, DocStatus::Ready);
     assert!(document.chunk_count > 3, "{} chunks", document.chunk_count);
-    let chunks = documents::chunks(&db, &id.to_string(), Page::new(1000, 0).unwrap()).unwrap();
+    let chunks = documents::chunks(&db, id, Page::new(1000, 0).unwrap()).unwrap();
     assert_eq!(chunks.len() as i64, document.chunk_count);
     assert_eq!(ingest::next_queued(&db).unwrap(), None);
 }
@@ -128,7 +127,7 @@ fn deleting_a_document_while_it_is_embedded_leaves_nothing_behind() {
     let (dir, db) = common::temp_db();
     let id = ingest::enqueue_file(&db, &long_text(dir.path())).unwrap().document.id;
     let delete = meddling(1, || {
-        documents::delete(&db, &id.to_string()).unwrap();
+        documents::delete(&db, id).unwrap();
     });
     let pipeline = Pipeline { db: &db, embedder: &delete, chunker: chunker(), index: None };
     let result = pipeline.process(id, &mut |_| {});
@@ -155,7 +154,7 @@ fn a_queued_file_that_changed_or_vanished_fails_with_a_reason() {
     assert!(changed.error.as_deref().unwrap_or_default().contains("changed after it was added"), "{changed:?}");
 
     std::fs::remove_file(&file).unwrap();
-    documents::retry(&db, &id.to_string()).unwrap();
+    documents::retry(&db, id).unwrap();
     let gone = common::pipeline(&db).process(id, &mut |_| {}).unwrap();
     assert!(gone.error.as_deref().unwrap_or_default().contains("can no longer be read"), "{gone:?}");
 }

@@ -1,9 +1,10 @@
 mod common;
 
-use hearth_core::limits::{MAX_NAME_CHARS, Page};
-use hearth_core::messages::{self, NewMessage};
+use hearth_core::sessions::limits::MAX_NAME_CHARS;
+use hearth_core::sessions::messages::{self, NewMessage};
 use hearth_core::sessions::{self, DEFAULT_SESSION_NAME, NewSession};
-use hearth_core::{Error, settings};
+use hearth_core::store::Page;
+use hearth_core::{DocumentId, Error, SessionId, settings};
 
 fn named(name: &str) -> NewSession {
     NewSession { name: Some(name.into()), ..Default::default() }
@@ -21,20 +22,20 @@ fn create_fills_defaults_and_round_trips() {
     assert_eq!(s.llm_model_name, settings::DEFAULT_MODEL_NAME);
     assert_eq!(s.created_at, s.last_updated_at);
     assert!(s.rag_document_ids.is_empty());
-    assert_eq!(s.id.get_version_num(), 4);
-    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap(), s);
+    assert_eq!(s.id.0.get_version_num(), 4);
+    assert_eq!(sessions::get(&db, s.id).unwrap(), s);
 }
 
 #[test]
 fn create_keeps_documents_in_order_without_duplicates_and_tags() {
     let (_dir, db) = common::temp_db();
-    let a = common::insert_document(&db, "a.txt").to_string();
-    let b = common::insert_document(&db, "b.txt").to_string();
+    let a = common::insert_document(&db, "a.txt");
+    let b = common::insert_document(&db, "b.txt");
     let s = sessions::create(
         &db,
         NewSession {
             name: Some("  Papers  ".into()),
-            document_ids: vec![a.clone(), b.clone(), a.clone()],
+            document_ids: vec![a, b, a],
             llm_model_name: Some("llama3.2".into()),
             tags: vec!["work".into(), "work".into(), "ml".into()],
         },
@@ -42,9 +43,9 @@ fn create_keeps_documents_in_order_without_duplicates_and_tags() {
     .unwrap();
     assert_eq!(s.name, "Papers");
     assert_eq!(s.llm_model_name, "llama3.2");
-    assert_eq!(s.rag_document_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>(), vec![a, b]);
+    assert_eq!(s.rag_document_ids, vec![a, b]);
     assert_eq!(s.metadata_tags, vec!["work", "ml"]);
-    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap(), s);
+    assert_eq!(sessions::get(&db, s.id).unwrap(), s);
 }
 
 #[test]
@@ -58,10 +59,9 @@ fn default_model_name_comes_from_settings() {
 #[test]
 fn list_is_most_recently_active_first_and_paginates_with_total() {
     let (_dir, db) = common::temp_db();
-    let ids: Vec<String> =
-        (0..5).map(|i| sessions::create(&db, named(&format!("s{i}"))).unwrap().id.to_string()).collect();
+    let ids: Vec<SessionId> = (0..5).map(|i| sessions::create(&db, named(&format!("s{i}"))).unwrap().id).collect();
     // A message makes s1 the most recently active, ahead of the newer s2..s4.
-    messages::add(&db, &ids[1], NewMessage { content: "hello".into(), ..Default::default() }).unwrap();
+    messages::add(&db, ids[1], NewMessage { content: "hello".into(), ..Default::default() }).unwrap();
     let all = sessions::list(&db, page(10, 0)).unwrap();
     assert_eq!(all.total, 5);
     let names: Vec<_> = all.items.iter().map(|s| s.name.as_str()).collect();
@@ -79,30 +79,30 @@ fn list_is_most_recently_active_first_and_paginates_with_total() {
 fn rename_changes_only_the_name() {
     let (_dir, db) = common::temp_db();
     let s = sessions::create(&db, named("old")).unwrap();
-    let renamed = sessions::rename(&db, &s.id.to_string(), " new name ").unwrap();
+    let renamed = sessions::rename(&db, s.id, " new name ").unwrap();
     assert_eq!(renamed.name, "new name");
     assert_eq!(renamed.last_updated_at, s.last_updated_at, "renaming is not activity");
-    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap().name, "new name");
+    assert_eq!(sessions::get(&db, s.id).unwrap().name, "new name");
 }
 
 #[test]
 fn delete_removes_the_session_its_messages_and_documents_only() {
     let (_dir, db) = common::temp_db();
-    let doc = common::insert_document(&db, "a.txt").to_string();
+    let doc = common::insert_document(&db, "a.txt");
     let doomed = sessions::create(&db, NewSession { document_ids: vec![doc], ..named("doomed") }).unwrap();
     let kept = sessions::create(&db, named("kept")).unwrap();
     for s in [&doomed, &kept] {
         for text in ["one", "two"] {
-            messages::add(&db, &s.id.to_string(), NewMessage { content: text.into(), ..Default::default() }).unwrap();
+            messages::add(&db, s.id, NewMessage { content: text.into(), ..Default::default() }).unwrap();
         }
     }
-    sessions::delete(&db, &doomed.id.to_string()).unwrap();
+    sessions::delete(&db, doomed.id).unwrap();
 
-    assert!(matches!(sessions::get(&db, &doomed.id.to_string()), Err(Error::NotFound { .. })));
+    assert!(matches!(sessions::get(&db, doomed.id), Err(Error::NotFound { .. })));
     let health = hearth_core::health(&db).unwrap();
     assert_eq!(health.sessions, 1);
     assert_eq!(health.messages, 2, "only the kept session's messages remain");
-    assert_eq!(messages::list(&db, &kept.id.to_string(), page(10, 0)).unwrap().len(), 2);
+    assert_eq!(messages::list(&db, kept.id, page(10, 0)).unwrap().len(), 2);
     let orphans: i64 =
         db.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM session_documents", [], |r| r.get(0)).unwrap())).unwrap();
     assert_eq!(orphans, 0);
@@ -112,28 +112,29 @@ fn delete_removes_the_session_its_messages_and_documents_only() {
 fn a_failing_write_rolls_back_everything_it_did() {
     let (_dir, db) = common::temp_db();
     let s = sessions::create(&db, named("s")).unwrap();
-    messages::add(&db, &s.id.to_string(), NewMessage { content: "kept".into(), ..Default::default() }).unwrap();
+    messages::add(&db, s.id, NewMessage { content: "kept".into(), ..Default::default() }).unwrap();
     // The same delete statements as sessions::delete, then a failure before commit.
     let result: hearth_core::Result<()> = db.write(|tx| {
-        tx.execute("DELETE FROM chat_messages WHERE session_id = ?1", [s.id.to_string()]).unwrap();
-        tx.execute("DELETE FROM sessions WHERE id = ?1", [s.id.to_string()]).unwrap();
+        tx.execute("DELETE FROM chat_messages WHERE session_id = ?1", [s.id]).unwrap();
+        tx.execute("DELETE FROM sessions WHERE id = ?1", [s.id]).unwrap();
         Err(Error::InvalidInput("simulated failure".into()))
     });
     assert!(result.is_err());
-    assert_eq!(sessions::get(&db, &s.id.to_string()).unwrap().name, "s");
-    assert_eq!(messages::list(&db, &s.id.to_string(), page(10, 0)).unwrap().len(), 1);
+    assert_eq!(sessions::get(&db, s.id).unwrap().name, "s");
+    assert_eq!(messages::list(&db, s.id, page(10, 0)).unwrap().len(), 1);
 }
 
 #[test]
 fn unknown_and_malformed_ids_are_rejected_without_changes() {
     let (_dir, db) = common::temp_db();
-    let unknown = "00000000-0000-4000-8000-000000000000";
+    let unknown: SessionId = "00000000-0000-4000-8000-000000000000".parse().unwrap();
     assert!(matches!(sessions::get(&db, unknown), Err(Error::NotFound { .. })));
     assert!(matches!(sessions::rename(&db, unknown, "x"), Err(Error::NotFound { .. })));
     assert!(matches!(sessions::delete(&db, unknown), Err(Error::NotFound { .. })));
+    // A malformed id is refused where text becomes an id, before anything reaches the engine.
     for bad in ["", "not-a-uuid", "1234", "'; DROP TABLE sessions; --"] {
-        assert!(matches!(sessions::get(&db, bad), Err(Error::InvalidInput(_))), "{bad:?}");
-        assert!(matches!(sessions::delete(&db, bad), Err(Error::InvalidInput(_))), "{bad:?}");
+        let err = bad.parse::<SessionId>().unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)) && err.to_string().contains("not a valid id"), "{bad:?}");
     }
     assert_eq!(sessions::list(&db, page(10, 0)).unwrap().total, 0);
 }
@@ -147,19 +148,20 @@ fn bad_names_documents_and_tags_are_rejected_without_changes() {
         named("   \n\t"),
         named(&too_long),
         NewSession { llm_model_name: Some(" ".into()), ..Default::default() },
-        NewSession { document_ids: vec!["nope".into()], ..Default::default() },
         NewSession { tags: vec!["".into()], ..Default::default() },
     ];
     for new in bad {
         let err = sessions::create(&db, new.clone()).unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{new:?} gave {err}");
     }
-    let unknown_doc = NewSession { document_ids: vec!["00000000-0000-4000-8000-000000000000".into()], ..named("x") };
+    assert!(matches!("nope".parse::<DocumentId>(), Err(Error::InvalidInput(_))));
+    let unknown_doc =
+        NewSession { document_ids: vec!["00000000-0000-4000-8000-000000000000".parse().unwrap()], ..named("x") };
     assert!(matches!(sessions::create(&db, unknown_doc), Err(Error::NotFound { .. })));
     assert!(sessions::create(&db, named(&"é".repeat(MAX_NAME_CHARS))).is_ok(), "the limit counts characters");
     let s = sessions::list(&db, page(10, 0)).unwrap();
     assert_eq!(s.total, 1);
-    let err = sessions::rename(&db, &s.items[0].id.to_string(), " ").unwrap_err();
+    let err = sessions::rename(&db, s.items[0].id, " ").unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)));
 }
 
@@ -177,12 +179,12 @@ fn data_survives_reopening_the_file() {
     let id = {
         let db = hearth_core::open(dir.path()).unwrap();
         let s = sessions::create(&db, named("durable")).unwrap();
-        messages::add(&db, &s.id.to_string(), NewMessage { content: "first".into(), ..Default::default() }).unwrap();
-        s.id.to_string()
+        messages::add(&db, s.id, NewMessage { content: "first".into(), ..Default::default() }).unwrap();
+        s.id
     };
     let db = hearth_core::open(dir.path()).unwrap();
-    assert_eq!(sessions::get(&db, &id).unwrap().name, "durable");
-    let msgs = messages::list(&db, &id, page(10, 0)).unwrap();
+    assert_eq!(sessions::get(&db, id).unwrap().name, "durable");
+    let msgs = messages::list(&db, id, page(10, 0)).unwrap();
     assert_eq!(msgs.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(), ["first"]);
 }
 
@@ -216,30 +218,26 @@ fn the_list_filters_by_name_as_text_not_as_a_pattern() {
 #[test]
 fn a_new_chat_is_named_after_its_first_question_only() {
     let (_dir, db) = common::temp_db();
-    let ask = |id: &str, text: &str| {
+    let ask = |id: SessionId, text: &str| {
         messages::add(&db, id, NewMessage { content: text.into(), ..Default::default() }).unwrap();
-        let id = id.parse().unwrap();
         sessions::name_after_first_question(&db, id, text).unwrap()
     };
-    let fresh = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
-    assert!(ask(&fresh, "\n  When should   the hive\tbe treated?\nAnd how?"));
+    let fresh = sessions::create(&db, NewSession::default()).unwrap().id;
+    assert!(ask(fresh, "\n  When should   the hive\tbe treated?\nAnd how?"));
     assert_eq!(
-        sessions::get(&db, &fresh).unwrap().name,
+        sessions::get(&db, fresh).unwrap().name,
         "When should the hive be treated?",
         "first line, spaces collapsed"
     );
-    assert!(!ask(&fresh, "A second question"), "only the first question names it");
-    assert_eq!(sessions::get(&db, &fresh).unwrap().name, "When should the hive be treated?");
+    assert!(!ask(fresh, "A second question"), "only the first question names it");
+    assert_eq!(sessions::get(&db, fresh).unwrap().name, "When should the hive be treated?");
 
-    let long = sessions::create(&db, NewSession::default()).unwrap().id.to_string();
+    let long = sessions::create(&db, NewSession::default()).unwrap().id;
     let question = "Which of the lighthouses along the northern coast were still staffed by keepers in 1950?";
-    assert!(ask(&long, question));
-    assert_eq!(
-        sessions::get(&db, &long).unwrap().name,
-        "Which of the lighthouses along the northern coast were still…"
-    );
+    assert!(ask(long, question));
+    assert_eq!(sessions::get(&db, long).unwrap().name, "Which of the lighthouses along the northern coast were still…");
 
-    let mine = sessions::create(&db, named("Trip planning")).unwrap().id.to_string();
-    assert!(!ask(&mine, "Where should we stay?"), "a chat named by its person keeps its name");
-    assert_eq!(sessions::get(&db, &mine).unwrap().name, "Trip planning");
+    let mine = sessions::create(&db, named("Trip planning")).unwrap().id;
+    assert!(!ask(mine, "Where should we stay?"), "a chat named by its person keeps its name");
+    assert_eq!(sessions::get(&db, mine).unwrap().name, "Trip planning");
 }

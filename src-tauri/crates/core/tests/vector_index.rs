@@ -4,11 +4,11 @@
 mod common;
 
 use hearth_core::Database;
-use hearth_core::documents;
-use hearth_core::embedding::Embedder;
-use hearth_core::index::{Opened, VectorIndex};
 use hearth_core::ingest::Pipeline;
-use hearth_core::search::{self, Mode};
+use hearth_core::ingest::documents;
+use hearth_core::models::embedding::Embedder;
+use hearth_core::retrieval::index::{Opened, VectorIndex};
+use hearth_core::retrieval::{self as search, Mode, SearchRequest};
 
 use common::{chunker, fixture, model, names};
 
@@ -22,7 +22,7 @@ fn add_indexed(db: &Database, index: &VectorIndex, name: &str) -> documents::Doc
 }
 
 fn vector_search(db: &Database, index: Option<&VectorIndex>, query: &str) -> Vec<search::Hit> {
-    search::search(db, Some(model()), index, query, 5, None, Mode::Vector).unwrap()
+    search::search(db, Some(model()), index, &SearchRequest::new(query).k(5).mode(Mode::Vector)).unwrap()
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn the_index_follows_adds_and_deletes_and_agrees_with_the_exact_scan() {
         assert!((approximate[0].score - exact[0].score).abs() < 0.01, "f16 vectors keep cosine close");
     }
 
-    let gone = documents::delete(&db, &bees.id.to_string()).unwrap();
+    let gone = documents::delete(&db, bees.id).unwrap();
     assert_eq!(gone.len() as i64, bees.chunk_count);
     index.remove(&gone).unwrap();
     assert_eq!(index.len() as i64, tides.chunk_count);
@@ -95,7 +95,7 @@ fn search_never_returns_a_chunk_the_database_no_longer_has() {
     let bees = add_indexed(&db, &index, "beekeeping.pdf");
     add_indexed(&db, &index, "tides.docx");
     // Deleted from SQLite but, as after a crash, still in the graph.
-    documents::delete(&db, &bees.id.to_string()).unwrap();
+    documents::delete(&db, bees.id).unwrap();
     let hits = vector_search(&db, Some(&index), "bees and honey");
     assert!(!hits.is_empty());
     assert!(names(&hits).iter().all(|n| *n == "tides.docx"), "{:?}", names(&hits));

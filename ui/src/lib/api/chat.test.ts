@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fakeBackend } from "../test-ipc";
-import { sendMessage, sourcesOf, stopTurn, type SourceRef } from "./chat";
-
-const source = (n: number): SourceRef => ({
-  n,
-  chunk_id: n,
-  document_id: "d",
-  document_name: `doc${n}.pdf`,
-  page: n,
-  snippet: "…",
-  score: 0.03,
-});
+import { fakeBackend, sourceRecord, turnRecord } from "../test-ipc";
+import { sendMessage, sourcesOf, stopTurn } from "./chat";
 
 describe("chat api", () => {
   it("sends the turn with a channel and streams its pieces", async () => {
@@ -29,9 +19,10 @@ describe("chat api", () => {
     expect(calls[1]).toEqual({ cmd: "stop_turn", args: { sessionId: "s1" } });
   });
 
-  it("reads the sources stored with an answer", () => {
-    const sources = [source(1), source(2)];
-    expect(sourcesOf({ sources })).toEqual(sources);
-    expect(sourcesOf({})).toEqual([]);
+  it("reads the sources an answer cites from its record, not the ones the budget dropped", () => {
+    const sources = [sourceRecord(1), sourceRecord(2)];
+    const dropped = [{ ...sourceRecord(3), n: null }];
+    expect(sourcesOf({ record: turnRecord({ sources, dropped_sources: dropped }) })).toEqual(sources);
+    expect(sourcesOf({ record: null })).toEqual([]);
   });
 });

@@ -1,20 +1,12 @@
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./invoke";
 import type { ChatReplyDto } from "./bindings/ChatReplyDto";
+import type { ChatMessageDto } from "./bindings/ChatMessageDto";
+import type { SourceRecord } from "./bindings/SourceRecord";
 import type { TurnEventDto } from "./bindings/TurnEventDto";
+import type { TurnRecord } from "./bindings/TurnRecord";
 
-export type { ChatReplyDto, TurnEventDto };
-
-/** A source an answer cites, as stored in the assistant message's metadata. */
-export interface SourceRef {
-  n: number;
-  chunk_id: number;
-  document_id: string;
-  document_name: string;
-  page: number | null;
-  snippet: string;
-  score: number;
-}
+export type { ChatReplyDto, SourceRecord, TurnEventDto, TurnRecord };
 
 function channel(onToken: (text: string) => void): Channel<TurnEventDto> {
   const events = new Channel<TurnEventDto>();
@@ -33,8 +25,10 @@ export const retryTurn = (sessionId: string, onToken: (text: string) => void) =>
 /** Stops the session's running turn; the answer so far is kept. */
 export const stopTurn = (sessionId: string) => call<null>("stop_turn", { sessionId });
 
-/** The numbered sources stored with an assistant message (none for other messages). */
-export function sourcesOf(metadata: Record<string, unknown>): SourceRef[] {
-  const sources = metadata["sources"];
-  return Array.isArray(sources) ? (sources as SourceRef[]) : [];
+/** A source in an answer's prompt: it has the number the answer cites it by. */
+export type CitedSource = SourceRecord & { n: number };
+
+/** The numbered sources an answer cites (none for other messages). */
+export function sourcesOf(message: Pick<ChatMessageDto, "record">): CitedSource[] {
+  return (message.record?.sources ?? []).filter((s): s is CitedSource => s.n !== null);
 }

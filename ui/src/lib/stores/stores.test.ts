@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fakeBackend } from "../test-ipc";
+import { fakeBackend, sourceRecord, turnRecord } from "../test-ipc";
+import type { TurnRecord } from "../api/chat";
 import { SESSION_PAGE, SessionsStore } from "./sessions.svelte";
 import { ChatStore } from "./chat.svelte";
 import type { SessionDto } from "../api/sessions";
@@ -46,14 +47,14 @@ function backend(count: number, afterTokens: () => void = () => {}) {
     send_message: ({ sessionId, content, onEvent }) => {
       const text = content as string;
       if (!text.trim()) throw { code: "INVALID_INPUT", message: "message content must not be empty" };
-      const store = (role: "user" | "assistant", body: string, metadata = {}) => {
+      const store = (role: "user" | "assistant", body: string, record: TurnRecord | null = null) => {
         const m: ChatMessageDto = {
           id: messages.length + 1,
           session_id: sessionId as string,
           timestamp: `2026-02-01T00:00:0${messages.length}Z`,
           role,
           content: body,
-          metadata,
+          record,
         };
         messages.push(m);
         return m;
@@ -62,7 +63,7 @@ function backend(count: number, afterTokens: () => void = () => {}) {
       const events = onEvent as { onmessage: (event: { text: string }) => void };
       for (const piece of ["An ", "answer [1]"]) events.onmessage({ text: piece });
       afterTokens();
-      const assistant = store("assistant", "An answer [1]", { sources: [{ n: 1, document_name: "a.pdf", page: 3 }] });
+      const assistant = store("assistant", "An answer [1]", turnRecord({ sources: [{ ...sourceRecord(1), document_name: "a.pdf", page: 3 }] }));
       return { user, assistant };
     },
     list_messages: ({ sessionId }) => messages.filter((m) => m.session_id === sessionId),
@@ -228,7 +229,7 @@ describe("ChatStore", () => {
       timestamp: "2026-02-01T00:00:00Z",
       role: "user",
       content: "hello?",
-      metadata: {},
+      record: null,
     };
     const calls = fakeBackend({
       list_messages: () => stored,

@@ -3,14 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use hearth_core::Database;
-use hearth_core::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
-use hearth_core::documents::DocStatus;
-use hearth_core::embedding::{LocalEmbedder, locate_model_dir};
+use hearth_core::ingest::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use hearth_core::ingest::documents::DocStatus;
 use hearth_core::ingest::{Added, Pipeline};
-use hearth_core::search::Hit;
+use hearth_core::models::embedding::{LocalEmbedder, locate_model_dir};
+use hearth_core::retrieval::Hit;
+use hearth_core::{Database, DocumentId};
 use tempfile::TempDir;
-use uuid::Uuid;
 
 /// A real database file in a fresh temporary directory (kept alive by the returned guard).
 pub fn temp_db() -> (TempDir, Database) {
@@ -20,8 +19,8 @@ pub fn temp_db() -> (TempDir, Database) {
 }
 
 /// A document row with no content, for tests about sessions rather than ingestion.
-pub fn insert_document(db: &Database, name: &str) -> Uuid {
-    let id = Uuid::new_v4();
+pub fn insert_document(db: &Database, name: &str) -> DocumentId {
+    let id = DocumentId::new();
     db.write(|tx| {
         tx.execute(
             "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, created_at, updated_at)

@@ -2,6 +2,6 @@
 import type { ChatMessageDto } from "./ChatMessageDto";
 
 /**
- * A finished turn: the stored question and the stored answer (with its sources in `metadata`).
+ * A finished turn: the stored question and the stored answer (with its record).
  */
 export type ChatReplyDto = { user: ChatMessageDto, assistant: ChatMessageDto, };

@@ -2,6 +2,7 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * The one error type that crosses the IPC boundary: `{ code, message }`.
+ * The one error type that crosses the IPC boundary: `{ code, message }`. The code is the
+ * engine's own ([`hearth_core::Error::code`]), so the window and the CLI classify alike.
  */
 export type IpcError = { code: ErrorCode, message: string, };

@@ -2,8 +2,9 @@
 import type { ChatSettingsDto } from "./ChatSettingsDto";
 import type { IngestSettingsDto } from "./IngestSettingsDto";
 import type { SaveLlmSettings } from "./SaveLlmSettings";
+import type { Theme } from "./Theme";
 
 /**
  * What `save_settings` takes: every setting, saved all or nothing.
  */
-export type SaveSettingsRequest = { chat: ChatSettingsDto, llm: SaveLlmSettings, ingest: IngestSettingsDto, theme: string, };
+export type SaveSettingsRequest = { chat: ChatSettingsDto, llm: SaveLlmSettings, ingest: IngestSettingsDto, theme: Theme, };

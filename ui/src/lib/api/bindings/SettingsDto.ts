@@ -2,12 +2,9 @@
 import type { ChatSettingsDto } from "./ChatSettingsDto";
 import type { IngestSettingsDto } from "./IngestSettingsDto";
 import type { LlmSettingsDto } from "./LlmSettingsDto";
+import type { Theme } from "./Theme";
 
 /**
  * Every setting, as the settings screen shows them.
  */
-export type SettingsDto = { chat: ChatSettingsDto, llm: LlmSettingsDto, ingest: IngestSettingsDto, 
-/**
- * `system`, `light` or `dark`.
- */
-theme: string, };
+export type SettingsDto = { chat: ChatSettingsDto, llm: LlmSettingsDto, ingest: IngestSettingsDto, theme: Theme, };

@@ -1,0 +1,323 @@
+//! Measurements behind `hearth bench` and `hearth eval`: ingestion throughput, search and chat
+//! latency, the sidebar at scale, and retrieval quality on a test collection. Speed targets live
+//! here, in numbers a person reads, never in timed tests. A crate of its own so the desktop app
+//! does not carry it; every measurement runs in a scratch database ([`Scratch`]), never the
+//! person's library.
+
+mod chat;
+pub mod eval;
+mod sessions;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hearth_core::ingest::Pipeline;
+use hearth_core::ingest::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use hearth_core::models::embedding::{Embedder, LocalEmbedder, TimedEmbedder, locate_model_dir};
+use hearth_core::retrieval::index::VectorIndex;
+use hearth_core::retrieval::passages;
+use hearth_core::retrieval::{self, Mode, SearchRequest};
+use hearth_core::store::Database;
+use hearth_core::{DocumentId, Error, Result};
+use rusqlite::params;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Questions of the kind people ask their documents; repeated to make up a query count.
+pub const QUERIES: &[&str] = &[
+    "how does the lens make the light visible far out at sea",
+    "what temperature should the oven be for bread",
+    "battery voltage drops under load",
+    "signal strength of the antenna in a storm",
+    "which enzyme breaks down the protein",
+    "orbit of the planet around the star",
+    "when is the tax invoice due under the contract",
+    "soil and seed for a vegetable garden",
+    "network memory matrix engine",
+    "glacier melting into the river",
+];
+
+/// `n` of [`QUERIES`], cycling.
+pub fn queries(n: usize) -> Vec<&'static str> {
+    QUERIES.iter().copied().cycle().take(n.max(1)).collect()
+}
+
+/// A temporary database with the model and a chunker, for evaluations and benchmarks. The
+/// directory is removed when this is dropped.
+pub struct Scratch {
+    _dir: tempfile::TempDir,
+    pub db: Database,
+    pub model: LocalEmbedder,
+    pub chunker: Chunker,
+}
+
+impl Scratch {
+    /// A fresh database in a temporary directory, with the provisioned model.
+    pub fn new() -> Result<Scratch> {
+        let model_dir = locate_model_dir(None);
+        let model = LocalEmbedder::load(&model_dir)?;
+        let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
+        let (dir, db) = scratch_db()?;
+        Ok(Scratch { _dir: dir, db, model, chunker })
+    }
+}
+
+/// A fresh database in a temporary directory (no model), removed with the returned guard.
+pub fn scratch_db() -> Result<(tempfile::TempDir, Database)> {
+    let dir =
+        tempfile::tempdir().map_err(|source| Error::Io { context: "making a scratch directory".into(), source })?;
+    let db = hearth_core::open(dir.path())?;
+    Ok((dir, db))
+}
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    fn of(mut samples: Vec<Duration>) -> Latency {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+        Latency { p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1.0) }
+    }
+}
+
+pub use chat::{ChatReport, chat};
+pub use sessions::{SessionsReport, sessions};
+
+/// What ingesting a set of files measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    pub files: usize,
+    pub chunks: usize,
+    pub tokens: usize,
+    pub seconds: f64,
+    /// Time inside the model alone, to compare end-to-end ingestion with pure embedding.
+    pub embed_seconds: f64,
+    pub chunks_per_second: f64,
+    pub tokens_per_second: f64,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Ingests `paths` into `db` and measures throughput.
+pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: &[PathBuf]) -> Result<IngestReport> {
+    let timed = TimedEmbedder::new(embedder);
+    let started = Instant::now();
+    let (mut chunks, mut tokens) = (0, 0);
+    for path in paths {
+        let pipeline = Pipeline { db, embedder: &timed, chunker, index: None };
+        let added = pipeline.add_file(path, &mut |_| {})?;
+        if !added.existing {
+            chunks += added.document.chunk_count as usize;
+            tokens += db.read(|c| {
+                c.query_row(
+                    "SELECT COALESCE(SUM(token_count), 0) FROM chunks WHERE document_id = ?1",
+                    [added.document.id],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| storage("counting tokens", e))
+            })? as usize;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let embed_seconds = timed.spent().as_secs_f64();
+    Ok(IngestReport {
+        files: paths.len(),
+        chunks,
+        tokens,
+        seconds,
+        embed_seconds,
+        chunks_per_second: chunks as f64 / seconds,
+        tokens_per_second: tokens as f64 / seconds,
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+/// What searching a library of a given size measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchReport {
+    pub chunks: usize,
+    pub queries: usize,
+    pub seed_seconds: f64,
+    /// Building the vector index from the stored vectors.
+    pub index_seconds: f64,
+    pub modes: Vec<(Mode, Latency)>,
+    /// Restricted to 5 documents (a chat session's), hybrid.
+    pub session_filtered: Latency,
+    /// What the library's search box does: hybrid, 20 results, each marked with the words
+    /// keyword search matched (`passages::mark_hits`).
+    pub library_marked: Latency,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Seeds `n` synthetic chunks (Zipf-distributed words, random unit vectors; 100 chunks a document), then
+/// times `queries` real queries in each mode, the model embedding each query included.
+pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]) -> Result<SearchReport> {
+    let started = Instant::now();
+    let documents = seed(db, embedder.model_id(), embedder.dimensions(), n)?;
+    let seed_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let data_dir = db.path().parent().unwrap_or(Path::new("."));
+    let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
+    let index_seconds = started.elapsed().as_secs_f64();
+    let index = Some(&index);
+    let mut modes = Vec::new();
+    for mode in [Mode::Keyword, Mode::Vector, Mode::Hybrid] {
+        let samples = time_queries(queries, |q| {
+            retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).mode(mode)).map(drop)
+        })?;
+        modes.push((mode, Latency::of(samples)));
+    }
+    let filter: Vec<DocumentId> = documents.iter().take(5).copied().collect();
+    let filtered = time_queries(queries, |q| {
+        retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).within(filter.clone())).map(drop)
+    })?;
+    let marked = time_queries(queries, |q| {
+        let hits = retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).k(20))?;
+        passages::mark_hits(db, &hits, q).map(drop)
+    })?;
+    Ok(SearchReport {
+        chunks: n,
+        queries: queries.len(),
+        seed_seconds,
+        index_seconds,
+        modes,
+        session_filtered: Latency::of(filtered),
+        library_marked: Latency::of(marked),
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+fn time_queries(queries: &[&str], mut run: impl FnMut(&str) -> Result<()>) -> Result<Vec<Duration>> {
+    queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            run(q)?;
+            Ok(t.elapsed())
+        })
+        .collect()
+}
+
+const WORDS: &[&str] = &[
+    "lighthouse",
+    "lens",
+    "keeper",
+    "ship",
+    "harbour",
+    "storm",
+    "bread",
+    "flour",
+    "starter",
+    "oven",
+    "circuit",
+    "voltage",
+    "antenna",
+    "signal",
+    "memory",
+    "matrix",
+    "protein",
+    "cell",
+    "enzyme",
+    "river",
+    "glacier",
+    "orbit",
+    "planet",
+    "contract",
+    "invoice",
+    "tax",
+    "garden",
+    "soil",
+    "seed",
+    "engine",
+    "piston",
+    "battery",
+    "network",
+];
+
+/// Words drawn as in natural text: the r-th most frequent with probability ∝ 1/r (Zipf), over
+/// 10,000 filler words with the topic words at mid-frequency ranks, so a query word occurs in a
+/// few percent of chunks, as real words do, rather than in nearly all of them.
+struct Zipf {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    const SIZE: usize = 10_000;
+
+    fn new() -> Zipf {
+        let mut words: Vec<String> = (0..Self::SIZE).map(|i| format!("w{i}")).collect();
+        for (i, word) in WORDS.iter().enumerate() {
+            words[20 + i * 60] = (*word).to_owned();
+        }
+        let mut total = 0.0;
+        let cumulative = (1..=Self::SIZE)
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect::<Vec<_>>();
+        let cumulative = cumulative.iter().map(|c| c / total).collect();
+        Zipf { words, cumulative }
+    }
+
+    /// The word at uniform draw `u` in [0, 1).
+    fn word(&self, u: f64) -> &str {
+        let rank = self.cumulative.partition_point(|&c| c < u).min(Self::SIZE - 1);
+        &self.words[rank]
+    }
+}
+
+fn seed(db: &Database, model_id: &str, dims: usize, n: usize) -> Result<Vec<DocumentId>> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let now = "2026-01-01T00:00:00.000000Z";
+    let doc_count = n.div_ceil(100);
+    let vocabulary = Zipf::new();
+    let ids: Vec<DocumentId> = (0..doc_count).map(|_| DocumentId(Uuid::from_u128(rng.u128(..)))).collect();
+    db.write(|tx| {
+        for (d, id) in ids.iter().enumerate() {
+            let chunks = (n - d * 100).min(100);
+            tx.execute(
+                "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
+                 VALUES (?1, ?2, ?1, 'text', 0, 'ready', ?3, ?4, ?4)",
+                params![id, format!("synthetic-{d}.txt"), chunks as i64, now],
+            )
+            .map_err(|e| storage("seeding a document", e))?;
+            for ordinal in 0..chunks {
+                let text: Vec<&str> = (0..120).map(|_| vocabulary.word(rng.f64())).collect();
+                tx.execute(
+                    "INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?1, ?2, ?3, 0, 0, 120)",
+                    params![id, ordinal as i64, text.join(" ")],
+                )
+                .map_err(|e| storage("seeding a chunk", e))?;
+                let mut v: Vec<f32> = (0..dims).map(|_| rng.f32() * 2.0 - 1.0).collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.iter_mut().for_each(|x| *x /= norm);
+                tx.execute(
+                    "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)",
+                    params![tx.last_insert_rowid(), model_id, hearth_core::retrieval::vectors::to_blob(&v)],
+                )
+                .map_err(|e| storage("seeding a vector", e))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ids)
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A seeding statement failed.
+fn storage(context: &str, source: rusqlite::Error) -> Error {
+    Error::Storage { context: context.to_owned(), source }
+}

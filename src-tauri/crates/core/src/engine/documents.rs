@@ -1,0 +1,110 @@
+//! The library's documents through the engine: adding (queued for the worker, or processed now
+//! by the CLI), retry, cancel, delete, search and the vector index's upkeep.
+
+use std::path::PathBuf;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::ingest::chunking::Chunker;
+use crate::ingest::documents::{self, Document};
+use crate::ingest::{self, Added, Pipeline, Progress};
+use crate::models::embedding::Embedder;
+use crate::retrieval::passages::{self, Run};
+use crate::retrieval::{self, Hit, Mode, SearchRequest};
+use crate::store::ids::DocumentId;
+use crate::store::settings::{self, IngestSettings};
+
+impl Engine {
+    /// Queues files (as dropped on the window, or named to `hearth docs add`), a folder as the
+    /// documents inside it, and wakes the worker; each file gets its own result, and so does a
+    /// path that gave no file.
+    pub fn add_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<Added>)> {
+        let results = ingest::enqueue_paths(&self.db, paths);
+        self.wake();
+        results
+    }
+
+    /// Takes a queued document through extraction and embedding now, adding its vectors to the
+    /// index and saving it. The worker calls this for each queued document; the CLI calls it
+    /// for the ones it added. A missing model is `ModelUnavailable`, and the document stays
+    /// queued.
+    pub fn process(&self, id: DocumentId, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        let models = self.models()?;
+        // Chunk sizes are settings: a change applies to the next document, without a restart.
+        let sizes = settings::ingest(&self.db)?;
+        let custom = (sizes != IngestSettings::default())
+            .then(|| Chunker::load(&self.model_dir, sizes.chunk_tokens, sizes.overlap_tokens))
+            .transpose()?;
+        let pipeline = Pipeline {
+            db: &self.db,
+            embedder: &models.embedder,
+            chunker: custom.as_ref().unwrap_or(&models.chunker),
+            index: Some(&models.index),
+        };
+        let document = pipeline.process(id, progress)?;
+        models.index.save()?;
+        Ok(document)
+    }
+
+    /// Deletes a document everywhere (chunks, vectors, sessions' links), the vector index
+    /// included.
+    pub fn delete_document(&self, id: DocumentId) -> Result<()> {
+        let chunk_ids = documents::delete(&self.db, id)?;
+        self.forget(&chunk_ids)
+    }
+
+    /// Retries a failed or cancelled document, or re-indexes a ready one: it is queued again
+    /// and the worker is woken.
+    pub fn retry_document(&self, id: DocumentId) -> Result<Document> {
+        let (document, chunk_ids) = documents::retry(&self.db, id)?;
+        self.forget(&chunk_ids)?;
+        self.wake();
+        Ok(document)
+    }
+
+    /// Cancels a queued or in-progress document (whichever process is working on it stops at
+    /// its next batch).
+    pub fn cancel_document(&self, id: DocumentId) -> Result<Document> {
+        documents::cancel(&self.db, id)
+    }
+
+    /// Drops chunks that are gone from the vector index.
+    fn forget(&self, chunk_ids: &[i64]) -> Result<()> {
+        if chunk_ids.is_empty() {
+            return Ok(());
+        }
+        match self.models() {
+            Ok(models) => {
+                models.index.remove(chunk_ids)?;
+                models.index.save()
+            }
+            // Without the model there is no index in use; it is checked against the database
+            // and rebuilt when the model is back.
+            Err(Error::ModelUnavailable(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Searches the library; keyword search works without the model.
+    pub fn search(&self, request: &SearchRequest) -> Result<Vec<Hit>> {
+        let models = match request.mode {
+            Mode::Keyword => None,
+            Mode::Hybrid | Mode::Vector => Some(self.models()?),
+        };
+        let embedder = models.as_ref().map(|m| &m.embedder as &dyn Embedder);
+        retrieval::search(&self.db, embedder, models.as_ref().map(|m| &m.index), request)
+    }
+
+    /// [`Engine::search`], each hit with its text as runs, the words keyword search matched
+    /// marked ([`passages::mark_hits`]): what the library's search box shows.
+    pub fn search_marked(&self, request: &SearchRequest) -> Result<Vec<(Hit, Vec<Run>)>> {
+        let hits = self.search(request)?;
+        let runs = passages::mark_hits(&self.db, &hits, &request.query)?;
+        Ok(hits.into_iter().zip(runs).collect())
+    }
+
+    /// Rebuilds the vector index from the stored vectors; returns how many it holds.
+    pub fn rebuild_index(&self) -> Result<usize> {
+        self.models()?.index.rebuild(&self.db)
+    }
+}

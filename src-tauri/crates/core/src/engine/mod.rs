@@ -1,0 +1,81 @@
+//! The façade: one [`Engine`] per data directory, driven by both front ends (the Tauri shell and
+//! the `hearth` CLI) for every operation that spans more than one table or needs the models:
+//! adding and processing documents, retry, cancel and delete, search, the chat turn, and the
+//! vector index's upkeep. Single-table reads and writes (listing sessions, renaming one) go
+//! straight to their module with [`Engine::db`].
+//!
+//! Owns: the database handle, the models (loaded once, on first need), the ingestion worker and
+//! its wake-up signal, and the per-session turn locks. Uses every stage below it. Never knows
+//! who called: no Tauri, no terminal output; progress and answer pieces go to callbacks.
+
+mod documents;
+mod turns;
+mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+use crate::chat::TurnLocks;
+use crate::error::{Error, Result};
+use crate::models::Models;
+use crate::models::embedding::{self, ModelStatus};
+use crate::store::{self, Database};
+
+/// The running engine of one data directory.
+pub struct Engine {
+    db: Arc<Database>,
+    data_dir: PathBuf,
+    model_dir: PathBuf,
+    models: OnceLock<std::result::Result<Arc<Models>, String>>,
+    /// Set when there may be queued work; the worker sleeps on the condition variable.
+    work: (Mutex<bool>, Condvar),
+    turns: TurnLocks,
+}
+
+impl Engine {
+    /// Opens the database in `data_dir` (creating it as needed); the models are read from
+    /// `model_dir` when first needed.
+    pub fn open(data_dir: &Path, model_dir: &Path) -> Result<Arc<Engine>> {
+        let db = Arc::new(store::open(data_dir)?);
+        Ok(Engine::new(db, data_dir, model_dir))
+    }
+
+    /// An engine over an open database.
+    pub fn new(db: Arc<Database>, data_dir: &Path, model_dir: &Path) -> Arc<Engine> {
+        Arc::new(Engine {
+            db,
+            data_dir: data_dir.to_owned(),
+            model_dir: model_dir.to_owned(),
+            models: OnceLock::new(),
+            work: (Mutex::new(true), Condvar::new()),
+            turns: TurnLocks::default(),
+        })
+    }
+
+    /// The database, for single-table work (sessions, messages, settings, listings).
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// The data directory (the database, the vector index).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The embedding model, its chunker and the vector index, loaded on first use (about a
+    /// second, plus an index rebuild if the saved one is missing or stale). A missing model
+    /// stays an error (`ModelUnavailable`) for the engine's life.
+    pub fn models(&self) -> Result<Arc<Models>> {
+        self.models
+            .get_or_init(|| {
+                Models::load(&self.db, &self.data_dir, &self.model_dir).map(Arc::new).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(Error::ModelUnavailable)
+    }
+
+    /// Whether the embedding model loads, and why not (`hearth doctor`).
+    pub fn model_status(&self) -> ModelStatus {
+        embedding::model_status(&self.model_dir)
+    }
+}

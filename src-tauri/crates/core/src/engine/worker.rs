@@ -1,0 +1,65 @@
+//! The app's ingestion worker: one background thread that drains the queue, reporting progress,
+//! and sleeps until there may be more.
+
+use std::sync::Arc;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Progress};
+
+impl Engine {
+    /// Tells the worker there may be work.
+    pub fn wake(&self) {
+        let (pending, signal) = &self.work;
+        *pending.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        signal.notify_all();
+    }
+
+    /// Starts the worker thread: it re-queues what an earlier run left unfinished, then processes
+    /// queued documents one by one, reporting progress, and sleeps until woken.
+    pub fn spawn_worker(self: &Arc<Self>, on_progress: impl Fn(&Progress) + Send + 'static) -> Result<()> {
+        let engine = Arc::clone(self);
+        let resumed = ingest::resume_interrupted(&self.db)?;
+        if resumed > 0 {
+            tracing::info!(resumed, "re-queued documents interrupted by the last run");
+        }
+        std::thread::Builder::new()
+            .name("ingest".into())
+            .spawn(move || engine.work_loop(&on_progress))
+            .map_err(|source| Error::Io { context: "starting the ingestion worker".into(), source })?;
+        Ok(())
+    }
+
+    fn work_loop(&self, on_progress: &dyn Fn(&Progress)) {
+        loop {
+            {
+                let (pending, signal) = &self.work;
+                let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+                while !*pending {
+                    pending = signal.wait(pending).unwrap_or_else(|e| e.into_inner());
+                }
+                *pending = false;
+            }
+            if let Err(error) = self.drain(on_progress) {
+                tracing::error!(%error, "the ingestion worker hit an error; it waits for the next change");
+            }
+        }
+    }
+
+    /// Processes queued documents until none is left. Without the model, each fails with the
+    /// reason (it can be retried once the model is there) instead of waiting forever.
+    fn drain(&self, on_progress: &dyn Fn(&Progress)) -> Result<()> {
+        while let Some(id) = ingest::next_queued(&self.db)? {
+            match self.process(id, &mut |p| on_progress(p)) {
+                Ok(document) => on_progress(&Progress::of(&document)),
+                Err(error @ Error::ModelUnavailable(_)) => {
+                    let document = ingest::give_up(&self.db, id, &error)?;
+                    on_progress(&Progress::of(&document));
+                }
+                Err(Error::NotFound { .. }) => tracing::info!(%id, "a document was deleted while it was processed"),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

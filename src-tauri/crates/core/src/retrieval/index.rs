@@ -1,0 +1,250 @@
+//! The approximate-nearest-neighbour graph (usearch, cosine, f16) over one model's stored
+//! vectors. It is derived state: SQLite's `chunk_vectors` is the truth, and the index file is
+//! checked against it on open and rebuilt when missing, stale or corrupt. Library-wide vector
+//! search uses it; a search restricted to a few documents scans their vectors exactly instead.
+
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
+
+use super::vectors;
+use crate::error::{Error, Result, StorageContext};
+use crate::models::embedding::DIMENSIONS;
+use crate::store::Database;
+
+/// Graph degree and build/search breadth: recall@10 0.994 at 100,000 vectors with these
+/// (BENCHMARKS.md, "The vector index's settings"); search breadth must also cover the
+/// candidates a search asks for.
+const CONNECTIVITY: usize = 16;
+const EXPANSION_ADD: usize = 128;
+const EXPANSION_SEARCH: usize = 128;
+
+/// What the index file holds, written beside it, compared with SQLite on open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    model_id: String,
+    count: u64,
+    key_sum: u64,
+}
+
+/// Why [`VectorIndex::open`] rebuilt the index, if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    Loaded,
+    Rebuilt(String),
+}
+
+/// The vector index of one model.
+pub struct VectorIndex {
+    path: PathBuf,
+    model_id: String,
+    graph: RwLock<Graph>,
+    dirty: AtomicBool,
+}
+
+/// The usearch index and the sum of its keys: with its size, what the manifest records.
+struct Graph {
+    index: Index,
+    key_sum: u64,
+}
+
+impl Graph {
+    fn new() -> Result<Graph> {
+        let index = Index::new(&IndexOptions {
+            dimensions: DIMENSIONS,
+            metric: MetricKind::Cos,
+            quantization: ScalarKind::F16,
+            connectivity: CONNECTIVITY,
+            expansion_add: EXPANSION_ADD,
+            expansion_search: EXPANSION_SEARCH,
+            multi: false,
+        })
+        .map_err(index_error)?;
+        Ok(Graph { index, key_sum: 0 })
+    }
+
+    fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
+        if self.index.size() == self.index.capacity() {
+            self.index.reserve((self.index.capacity() * 2).max(1024)).map_err(index_error)?;
+        }
+        self.index.add(chunk_id as u64, vector).map_err(index_error)?;
+        self.key_sum = self.key_sum.wrapping_add(chunk_id as u64);
+        Ok(())
+    }
+
+    fn manifest(&self, model_id: &str) -> Manifest {
+        Manifest { model_id: model_id.to_owned(), count: self.index.size() as u64, key_sum: self.key_sum }
+    }
+}
+
+impl VectorIndex {
+    /// Opens the index of `model_id` in `data_dir`, rebuilding it from SQLite when the file is
+    /// missing, unreadable, or does not hold exactly the stored vectors of ready documents.
+    pub fn open(db: &Database, data_dir: &Path, model_id: &str) -> Result<(VectorIndex, Opened)> {
+        let name = &crate::text::sha256_hex(model_id.as_bytes())[..16];
+        let index = VectorIndex {
+            path: data_dir.join("index").join(format!("{name}.usearch")),
+            model_id: model_id.to_owned(),
+            graph: RwLock::new(Graph::new()?),
+            dirty: AtomicBool::new(false),
+        };
+        let opened = match index.try_load(db) {
+            Ok(()) => Opened::Loaded,
+            Err(reason) => {
+                tracing::info!(%reason, "rebuilding the vector index");
+                index.rebuild(db)?;
+                Opened::Rebuilt(reason)
+            }
+        };
+        Ok((index, opened))
+    }
+
+    fn try_load(&self, db: &Database) -> std::result::Result<(), String> {
+        let manifest: Manifest = std::fs::read(self.manifest_path())
+            .map_err(|e| format!("no index manifest ({e})"))
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| format!("unreadable manifest ({e})")))?;
+        let stored = fingerprint(db, &self.model_id).map_err(|e| e.to_string())?;
+        if manifest != stored {
+            return Err(format!("stale index: it holds {} vectors, the database {}", manifest.count, stored.count));
+        }
+        let path = self.path.to_str().ok_or("the index path is not UTF-8")?;
+        let mut graph = self.graph.write().map_err(|_| "index lock poisoned")?;
+        graph.index.load(path).map_err(|e| format!("corrupt index file ({e})"))?;
+        if graph.index.size() as u64 != stored.count || graph.index.dimensions() != DIMENSIONS {
+            return Err(format!("the index file holds {} vectors, its manifest {}", graph.index.size(), stored.count));
+        }
+        graph.key_sum = stored.key_sum;
+        Ok(())
+    }
+
+    /// Rebuilds the index from every stored vector of ready documents and saves it.
+    pub fn rebuild(&self, db: &Database) -> Result<usize> {
+        let mut fresh = Graph::new()?;
+        let count = db.read(|conn| {
+            let mut stmt =
+                conn.prepare(&format!("SELECT v.chunk_id, v.vector {READY_VECTORS}")).context("preparing")?;
+            let mut rows = stmt.query([&self.model_id]).context("reading stored vectors")?;
+            let mut count = 0;
+            while let Some(row) = rows.next().context("reading stored vectors")? {
+                let id: i64 = row.get(0).context("reading a chunk id")?;
+                let blob: Vec<u8> = row.get(1).context("reading a vector")?;
+                let vector = vectors::from_blob(&blob).filter(|v| v.len() == DIMENSIONS).ok_or_else(|| {
+                    Error::Index(format!("the stored vector of chunk {id} is not {DIMENSIONS} floats"))
+                })?;
+                fresh.add(id, &vector)?;
+                count += 1;
+            }
+            Ok(count)
+        })?;
+        *self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))? = fresh;
+        self.dirty.store(true, Ordering::SeqCst);
+        self.save()?;
+        Ok(count)
+    }
+
+    /// Adds vectors (a document that just became ready).
+    pub fn add(&self, items: &[(i64, Vec<f32>)]) -> Result<()> {
+        let mut graph = self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        for (id, vector) in items {
+            graph.add(*id, vector)?;
+        }
+        self.dirty.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Removes vectors (a deleted or re-indexed document).
+    pub fn remove(&self, chunk_ids: &[i64]) -> Result<()> {
+        let mut graph = self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        for &id in chunk_ids {
+            if graph.index.remove(id as u64).map_err(index_error)? > 0 {
+                graph.key_sum = graph.key_sum.wrapping_sub(id as u64);
+            }
+        }
+        self.dirty.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The `n` nearest chunks to `query` with their cosine similarity, best first.
+    pub fn search(&self, query: &[f32], n: usize) -> Result<Vec<(i64, f64)>> {
+        let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let matches = graph.index.search(query, n).map_err(index_error)?;
+        Ok(matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect())
+    }
+
+    /// Vectors in the index.
+    pub fn len(&self) -> usize {
+        self.graph.read().map(|g| g.index.size()).unwrap_or(0)
+    }
+
+    /// Whether the index holds no vectors.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The model whose vectors this index holds.
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    /// Writes the index and its manifest if anything changed, each to a temporary file renamed
+    /// into place, so a crash leaves the old pair or a mismatch that the next open rebuilds.
+    pub fn save(&self) -> Result<()> {
+        if !self.dirty.swap(false, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let io = |context: &str| {
+            let context = format!("{context} {}", self.path.display());
+            move |source| Error::Io { context, source }
+        };
+        let dir = self.path.parent().expect("the index path has a directory");
+        std::fs::create_dir_all(dir).map_err(io("creating the directory of"))?;
+        let temporary = self.path.with_extension("usearch.tmp");
+        let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let manifest = graph.manifest(&self.model_id);
+        graph
+            .index
+            .save(temporary.to_str().ok_or_else(|| Error::Index("the index path is not UTF-8".into()))?)
+            .map_err(index_error)?;
+        drop(graph);
+        std::fs::rename(&temporary, &self.path).map_err(io("replacing"))?;
+        let json = serde_json::to_vec(&manifest).expect("a manifest serializes");
+        let manifest_tmp = self.manifest_path().with_extension("json.tmp");
+        std::fs::write(&manifest_tmp, json).map_err(io("writing the manifest of"))?;
+        std::fs::rename(&manifest_tmp, self.manifest_path()).map_err(io("replacing the manifest of"))?;
+        Ok(())
+    }
+
+    /// The index file (for tests and diagnostics).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.path.with_extension("json")
+    }
+}
+
+/// The vectors that belong in the index: this model's, of ready documents.
+const READY_VECTORS: &str = "FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id
+     JOIN documents d ON d.id = c.document_id WHERE v.model_id = ?1 AND d.status = 'ready'";
+
+fn fingerprint(db: &Database, model_id: &str) -> Result<Manifest> {
+    db.read(|conn| {
+        let (count, key_sum): (i64, i64) = conn
+            .query_row(
+                &format!("SELECT COUNT(*), COALESCE(SUM(v.chunk_id), 0) {READY_VECTORS}"),
+                params![model_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .context("counting stored vectors")?;
+        Ok(Manifest { model_id: model_id.to_owned(), count: count as u64, key_sum: key_sum as u64 })
+    })
+}
+
+fn index_error(e: impl std::fmt::Display) -> Error {
+    Error::Index(e.to_string())
+}

@@ -1,0 +1,88 @@
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::migrations;
+use crate::error::{Error, Result, StorageContext};
+
+/// How long a connection waits for a lock held by another process (the CLI beside the app).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle read connections kept for reuse; more are opened under load and closed afterwards.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The one handle on a Hearth database file: one writer, many readers (as in Zed's sqlez).
+///
+/// WAL lets readers proceed while the writer commits. Every call is blocking: async callers must
+/// run it on a blocking thread.
+pub struct Database {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Database {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                context: format!("creating data directory {}", dir.display()),
+                source,
+            })?;
+        }
+        let mut writer = Connection::open(path).context(format!("opening database {}", path.display()))?;
+        configure(&writer)?;
+        writer.pragma_update(None, "journal_mode", "WAL").context("switching the database to WAL")?;
+        migrations::run(&mut writer)?;
+        tracing::debug!(path = %path.display(), "database open");
+        Ok(Database { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    /// Where the database file lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a read-only connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open_reader()?,
+        };
+        let result = f(&conn);
+        let mut readers = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Runs `f` in one immediate transaction on the writer; commits if it returns `Ok`, else rolls back.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        // A panic while holding the lock leaves no open transaction (Transaction rolls back on
+        // drop), so the connection is safe to reuse.
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).context("starting a write transaction")?;
+        let value = f(&tx)?;
+        tx.commit().context("committing a write transaction")?;
+        Ok(value)
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)
+            .context(format!("opening a reader on {}", self.path.display()))?;
+        configure(&conn)?;
+        Ok(conn)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT).context("setting the busy timeout")?;
+    conn.pragma_update(None, "foreign_keys", true).context("enabling foreign keys")?;
+    conn.pragma_update(None, "synchronous", "NORMAL").context("setting synchronous")?;
+    Ok(())
+}

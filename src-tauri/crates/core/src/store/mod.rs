@@ -1,0 +1,60 @@
+//! The database: one SQLite file per data directory, its schema and how rows are read.
+//!
+//! Owns: the connection handle (one writer, a pool of readers), the embedded migrations, the row
+//! codecs (timestamps, ids, JSON), the typed ids, paging, where the data directory is, and the
+//! `settings` table. Uses [`crate::error`] and [`crate::text`] (and the settings take their
+//! defaults and limits from the stages they configure); every other stage stores through it.
+//! Never loads a model or touches the vector index.
+
+pub mod codec;
+pub mod db;
+pub mod ids;
+pub mod migrations;
+pub mod page;
+pub mod paths;
+pub mod settings;
+
+use std::path::Path;
+
+pub use db::Database;
+pub use page::Page;
+
+use crate::error::{Result, StorageContext};
+
+/// Opens the database in `data_dir` (creating it and its schema as needed).
+pub fn open(data_dir: &Path) -> Result<Database> {
+    Database::open(&data_dir.join(paths::DATABASE_FILE))
+}
+
+/// Facts about a database for `hearth doctor`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Health {
+    pub database_path: String,
+    pub schema_version: i32,
+    pub latest_schema_version: i32,
+    pub sqlite_version: String,
+    pub journal_mode: String,
+    pub sessions: i64,
+    pub messages: i64,
+}
+
+/// Reads the facts `hearth doctor` prints.
+pub fn health(db: &Database) -> Result<Health> {
+    db.read(|conn| {
+        let count = |table: &str| -> Result<i64> {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .context(format!("counting {table}"))
+        };
+        Ok(Health {
+            database_path: db.path().display().to_string(),
+            schema_version: migrations::schema_version(conn)?,
+            latest_schema_version: migrations::latest_version(),
+            sqlite_version: rusqlite::version().to_owned(),
+            journal_mode: conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .context("reading the journal mode")?,
+            sessions: count("sessions")?,
+            messages: count("chat_messages")?,
+        })
+    })
+}

@@ -1,0 +1,322 @@
+//! The `settings` table: small JSON values under fixed keys, each with a default in code.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use ts_rs::TS;
+
+use super::Database;
+use super::codec;
+use crate::error::{Error, Result, StorageContext};
+use crate::ingest::chunking::{DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use crate::sessions::limits::MAX_MODEL_NAME_CHARS;
+use crate::text;
+
+/// The model a new session asks for when none is named.
+pub const DEFAULT_MODEL_NAME_KEY: &str = "default_model_name";
+/// Until a language model is configured, answers come from the placeholder backend.
+pub const DEFAULT_MODEL_NAME: &str = "placeholder";
+const CHAT_KEY: &str = "chat";
+const LLM_KEY: &str = "llm";
+const INGEST_KEY: &str = "ingest";
+const THEME_KEY: &str = "theme";
+
+/// How new documents are chunked (documents already in the library keep their chunks until
+/// they are re-indexed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestSettings {
+    pub chunk_tokens: usize,
+    pub overlap_tokens: usize,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings { chunk_tokens: MAX_CHUNK_TOKENS, overlap_tokens: DEFAULT_OVERLAP_TOKENS }
+    }
+}
+
+/// The window's colours: follow the OS, or always light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "Theme.ts")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl std::str::FromStr for Theme {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Theme> {
+        match s {
+            "system" => Ok(Theme::System),
+            "light" => Ok(Theme::Light),
+            "dark" => Ok(Theme::Dark),
+            other => Err(Error::invalid(format!("unknown theme {other:?}: use system, light or dark"))),
+        }
+    }
+}
+
+/// Which kind of language model answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "LlmBackendKind.ts")]
+pub enum LlmBackendKind {
+    /// No model: the answer says so and quotes the passages found.
+    #[default]
+    Placeholder,
+    /// A server speaking OpenAI's chat-completions protocol (llama.cpp, Ollama, LM Studio, vLLM).
+    #[serde(rename = "openai-compatible")]
+    OpenAiCompatible,
+}
+
+impl LlmBackendKind {
+    /// The stored (and wire) spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LlmBackendKind::Placeholder => "placeholder",
+            LlmBackendKind::OpenAiCompatible => "openai-compatible",
+        }
+    }
+}
+
+impl std::str::FromStr for LlmBackendKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<LlmBackendKind> {
+        match s {
+            "placeholder" => Ok(LlmBackendKind::Placeholder),
+            "openai-compatible" => Ok(LlmBackendKind::OpenAiCompatible),
+            other => {
+                Err(Error::invalid(format!("unknown LLM backend {other:?}: use placeholder or openai-compatible")))
+            }
+        }
+    }
+}
+
+/// How a chat turn retrieves and builds its prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatSettings {
+    /// Passages retrieved for each question.
+    pub top_n: usize,
+    /// Earlier question-and-answer pairs sent along.
+    pub history_turns: usize,
+    pub system_instructions: String,
+    /// The backend's context window, in tokens.
+    pub context_tokens: usize,
+    /// Tokens of the window kept free for the answer.
+    pub answer_tokens: usize,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        ChatSettings {
+            top_n: 5,
+            history_turns: 6,
+            system_instructions: "You are Hearth, an assistant that answers from the person's own documents. \
+                Answer from the numbered sources below when they contain the answer, and cite them as [n]. \
+                If they do not, say so plainly before answering from general knowledge. Be concise."
+                .to_owned(),
+            context_tokens: 4096,
+            answer_tokens: 512,
+        }
+    }
+}
+
+/// Which language model answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    pub backend: LlmBackendKind,
+    /// For `openai-compatible`, e.g. `http://127.0.0.1:8080/v1`.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub first_token_timeout_secs: u64,
+    pub answer_timeout_secs: u64,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        LlmSettings {
+            backend: LlmBackendKind::Placeholder,
+            base_url: "http://127.0.0.1:8080/v1".to_owned(),
+            api_key: None,
+            first_token_timeout_secs: 60,
+            answer_timeout_secs: 600,
+        }
+    }
+}
+
+/// The default model name for new sessions.
+pub fn default_model_name(conn: &Connection) -> Result<String> {
+    Ok(get::<String>(conn, DEFAULT_MODEL_NAME_KEY)?.unwrap_or_else(|| DEFAULT_MODEL_NAME.to_owned()))
+}
+
+/// Changes the default model name for sessions created from now on.
+pub fn set_default_model_name(db: &Database, name: &str) -> Result<String> {
+    let name = text::required("model name", name, MAX_MODEL_NAME_CHARS)?;
+    put(db, DEFAULT_MODEL_NAME_KEY, &name)?;
+    Ok(name)
+}
+
+/// The chat settings, defaults filled in.
+pub fn chat(db: &Database) -> Result<ChatSettings> {
+    Ok(db.read(|conn| get(conn, CHAT_KEY))?.unwrap_or_default())
+}
+
+/// Saves chat settings after checking them.
+pub fn set_chat(db: &Database, settings: ChatSettings) -> Result<ChatSettings> {
+    check_chat(&settings)?;
+    put(db, CHAT_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_chat(settings: &ChatSettings) -> Result<()> {
+    if !(1..=50).contains(&settings.top_n) {
+        return Err(Error::invalid(format!("top N must be 1 to 50, got {}", settings.top_n)));
+    }
+    if settings.history_turns > 100 {
+        return Err(Error::invalid(format!("history turns must be at most 100, got {}", settings.history_turns)));
+    }
+    if !(512..=1_000_000).contains(&settings.context_tokens) || settings.answer_tokens >= settings.context_tokens / 2 {
+        return Err(Error::invalid(
+            "the context window must be 512 to 1,000,000 tokens, with under half of it kept for the answer",
+        ));
+    }
+    text::at_most("system instructions", settings.system_instructions.chars().count(), 20_000, "characters")
+}
+
+/// The language-model settings, defaults filled in.
+pub fn llm(db: &Database) -> Result<LlmSettings> {
+    Ok(db.read(|conn| get(conn, LLM_KEY))?.unwrap_or_default())
+}
+
+/// Saves language-model settings after checking them.
+pub fn set_llm(db: &Database, settings: LlmSettings) -> Result<LlmSettings> {
+    check_llm(&settings)?;
+    put(db, LLM_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_llm(settings: &LlmSettings) -> Result<()> {
+    if settings.backend == LlmBackendKind::OpenAiCompatible {
+        let url = settings.base_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::invalid(format!("the server URL must start with http:// or https://, got {url:?}")));
+        }
+    }
+    if settings.first_token_timeout_secs == 0 || settings.answer_timeout_secs == 0 {
+        return Err(Error::invalid("timeouts must be at least one second"));
+    }
+    Ok(())
+}
+
+/// The chunking settings for new documents.
+pub fn ingest(db: &Database) -> Result<IngestSettings> {
+    Ok(db.read(|conn| get(conn, INGEST_KEY))?.unwrap_or_default())
+}
+
+/// Saves chunking settings after checking them.
+pub fn set_ingest(db: &Database, settings: IngestSettings) -> Result<IngestSettings> {
+    check_ingest(&settings)?;
+    put(db, INGEST_KEY, &settings)?;
+    Ok(settings)
+}
+
+fn check_ingest(settings: &IngestSettings) -> Result<()> {
+    let max = MAX_CHUNK_TOKENS;
+    if !(16..=max).contains(&settings.chunk_tokens) || settings.overlap_tokens >= settings.chunk_tokens / 2 {
+        return Err(Error::invalid(format!(
+            "chunks must be 16 to {max} tokens, with an overlap under half of that (got {} and {})",
+            settings.chunk_tokens, settings.overlap_tokens
+        )));
+    }
+    Ok(())
+}
+
+/// The theme.
+pub fn theme(db: &Database) -> Result<Theme> {
+    Ok(db.read(|conn| get::<Theme>(conn, THEME_KEY))?.unwrap_or_default())
+}
+
+/// Saves the theme.
+pub fn set_theme(db: &Database, theme: Theme) -> Result<Theme> {
+    put(db, THEME_KEY, &theme)?;
+    Ok(theme)
+}
+
+/// Every setting the settings screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllSettings {
+    pub chat: ChatSettings,
+    pub llm: LlmSettings,
+    pub ingest: IngestSettings,
+    pub theme: Theme,
+}
+
+/// Reads every setting.
+pub fn all(db: &Database) -> Result<AllSettings> {
+    Ok(AllSettings { chat: chat(db)?, llm: llm(db)?, ingest: ingest(db)?, theme: theme(db)? })
+}
+
+/// Checks every setting, then saves them all in one transaction: all or nothing.
+pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
+    check_chat(&settings.chat)?;
+    check_llm(&settings.llm)?;
+    check_ingest(&settings.ingest)?;
+    db.write(|tx| {
+        put_in(tx, CHAT_KEY, &settings.chat)?;
+        put_in(tx, LLM_KEY, &settings.llm)?;
+        put_in(tx, INGEST_KEY, &settings.ingest)?;
+        put_in(tx, THEME_KEY, &settings.theme)
+    })?;
+    Ok(settings)
+}
+
+fn get<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .optional()
+        .context(format!("reading the {key} setting"))?;
+    stored
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| Error::invalid(format!("the stored {key} setting is unreadable ({e}); save it again")))
+        })
+        .transpose()
+}
+
+fn put<T: Serialize>(db: &Database, key: &str, value: &T) -> Result<()> {
+    db.write(|tx| put_in(tx, key, value))
+}
+
+fn put_in<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).expect("settings serialize");
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, json, codec::to_db(codec::now())],
+    )
+    .context(format!("saving the {key} setting"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_are_stored_with_the_text_values_the_schema_always_had() {
+        for kind in [LlmBackendKind::Placeholder, LlmBackendKind::OpenAiCompatible] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(kind.as_str().parse::<LlmBackendKind>().unwrap(), kind);
+        }
+        for (theme, text) in [(Theme::System, "system"), (Theme::Light, "light"), (Theme::Dark, "dark")] {
+            assert_eq!(serde_json::to_value(theme).unwrap(), text);
+            assert_eq!(text.parse::<Theme>().unwrap(), theme);
+        }
+    }
+}
