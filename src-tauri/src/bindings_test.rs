@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
-use hearth_core::chat::llm::{Finish, PromptMessage, PromptRole};
+use hearth_core::chat::llm::{Finish, Generation, PromptMessage, PromptRole};
 use hearth_core::chat::prompt::TokenCounts;
 use hearth_core::chat::{PromptRecord, Retrieval, SourceRecord, Timings, TurnRecord};
 use hearth_core::ingest::documents::DocStatus;
+use hearth_core::models::gguf::GgufInfo;
 use hearth_core::retrieval::{ComponentRank, Mode};
 use hearth_core::sessions::messages::Role;
 use hearth_core::settings::{LlmBackendKind, Theme};
@@ -76,6 +77,8 @@ fn bindings_are_fresh() {
     check::<PromptRole>(&mut stale);
     check::<Finish>(&mut stale);
     check::<Timings>(&mut stale);
+    check::<Generation>(&mut stale);
+    check::<GgufInfo>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

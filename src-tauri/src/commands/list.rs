@@ -31,6 +31,7 @@ macro_rules! hearth_commands {
             documents::search,
             documents::attach_documents,
             documents::detach_document,
+            models::inspect_model,
         }
     };
 }

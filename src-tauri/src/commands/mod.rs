@@ -8,6 +8,7 @@ mod list;
 pub mod chat;
 pub mod documents;
 pub mod messages;
+pub mod models;
 pub mod passages;
 pub mod sessions;
 pub mod settings;

@@ -22,6 +22,10 @@ pub struct LlmSettingsDto {
     pub has_api_key: bool,
     pub first_token_timeout_secs: u32,
     pub answer_timeout_secs: u32,
+    /// For `local`: the GGUF file.
+    pub model_path: Option<String>,
+    /// For `local`: CPU threads (every core when null).
+    pub threads: Option<u32>,
 }
 
 /// How new documents are chunked.
@@ -52,6 +56,10 @@ pub struct SaveLlmSettings {
     pub api_key: Option<String>,
     pub first_token_timeout_secs: u32,
     pub answer_timeout_secs: u32,
+    #[serde(default)]
+    pub model_path: Option<String>,
+    #[serde(default)]
+    pub threads: Option<u32>,
 }
 
 /// What `save_settings` takes: every setting, saved all or nothing.
@@ -84,6 +92,8 @@ impl From<AllSettings> for SettingsDto {
                 has_api_key: s.llm.api_key.is_some(),
                 first_token_timeout_secs: s.llm.first_token_timeout_secs.try_into().unwrap_or(u32::MAX),
                 answer_timeout_secs: s.llm.answer_timeout_secs.try_into().unwrap_or(u32::MAX),
+                model_path: s.llm.model_path,
+                threads: s.llm.threads.map(count),
             },
             ingest: IngestSettingsDto {
                 chunk_tokens: count(s.ingest.chunk_tokens),
@@ -116,6 +126,8 @@ impl SaveSettingsRequest {
                 api_key,
                 first_token_timeout_secs: self.llm.first_token_timeout_secs.into(),
                 answer_timeout_secs: self.llm.answer_timeout_secs.into(),
+                model_path: self.llm.model_path,
+                threads: self.llm.threads.map(|t| t as usize),
             },
             ingest: IngestSettings {
                 chunk_tokens: self.ingest.chunk_tokens as usize,

@@ -6,6 +6,7 @@
 
 mod chat;
 pub mod eval;
+mod llm;
 mod sessions;
 
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ impl Latency {
 }
 
 pub use chat::{ChatReport, chat};
+pub use llm::{LlmReport, llm};
 pub use sessions::{SessionsReport, sessions};
 
 /// What ingesting a set of files measured.

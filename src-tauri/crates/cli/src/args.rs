@@ -58,6 +58,11 @@ pub enum Command {
     },
     /// Search the library's documents.
     Search(SearchArgs),
+    /// Chat models: read a GGUF file's header, or make one the model that answers.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
     /// The vector index (derived from the database; rebuilt on its own when stale).
     Index {
         #[command(subcommand)]
@@ -121,6 +126,20 @@ pub struct ChatSettingsArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Show what a GGUF file's header says (name, parameters, quantization, trained context),
+    /// without loading the model.
+    Show { file: PathBuf },
+    /// Answer with this GGUF file, run in Hearth itself (the `local` backend); new chats use it.
+    Use {
+        file: PathBuf,
+        /// CPU threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum IndexCommand {
     /// Rebuild the vector index from the stored vectors.
     Rebuild,
@@ -147,6 +166,17 @@ pub enum BenchCommand {
         count: usize,
         #[arg(long, default_value_t = 50)]
         repeats: usize,
+    },
+    /// Run a GGUF model here and print prefill and decode tokens/s, time to first token, what
+    /// the KV cache saves on a second prompt with the same start, and peak RSS.
+    Llm {
+        file: PathBuf,
+        #[arg(long, default_value_t = 512)]
+        prompt_tokens: usize,
+        #[arg(long, default_value_t = 128)]
+        answer_tokens: usize,
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Seed N synthetic chunks, attach five documents to a chat, and print what a turn costs
     /// apart from the language model (p50/p99), and peak RSS.

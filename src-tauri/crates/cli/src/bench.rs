@@ -30,6 +30,9 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
                 &queries(turns),
             )?)
         }
+        BenchCommand::Llm { file, prompt_tokens, answer_tokens, threads } => {
+            out.json_or_lines(&hearth_bench::llm(&file, prompt_tokens, answer_tokens, threads)?)
+        }
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;
             out.json_or_lines(&hearth_bench::sessions(&db, count, repeats)?)

@@ -18,7 +18,10 @@ use hearth_core::sessions::messages::{self, NewMessage};
 use hearth_core::sessions::{self, NewSession};
 use hearth_core::store::Page;
 
-use args::{Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, SessionsCommand, SettingsCommand};
+use args::{
+    Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, ModelsCommand, SessionsCommand,
+    SettingsCommand,
+};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -103,6 +106,11 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             SettingsCommand::Chat(args) => chat::set_chat(db, out, args),
         },
         Command::Search(query) => docs::search(engine, out, query),
+        Command::Models { command: ModelsCommand::Show { file } } => out.gguf(&hearth_core::models::gguf::read(&file)?),
+        Command::Models { command: ModelsCommand::Use { file, threads } } => {
+            let info = engine.use_local_model(&file, threads)?;
+            out.done(&format!("chats now answer with {} ({}), run here", info.label(), file.display()))
+        }
         Command::Index { command: IndexCommand::Rebuild } => {
             let count = engine.rebuild_index()?;
             out.done(&format!(

@@ -4,6 +4,7 @@ use hearth_core::chat::{Reply, Retrieval};
 use hearth_core::ingest::Added;
 use hearth_core::ingest::documents::{Document, DocumentPage, StoredChunk};
 use hearth_core::models::embedding::ModelStatus;
+use hearth_core::models::gguf::{GgufInfo, short_count};
 use hearth_core::retrieval::{ComponentRank, Hit};
 use hearth_core::sessions::messages::ChatMessage;
 use hearth_core::sessions::{Session, SessionPage};
@@ -167,6 +168,23 @@ impl Out {
                 text.push_str(&format!("\n(no retrieval: {skipped})\n"));
             }
             text
+        })
+    }
+
+    pub fn gguf(&self, info: &GgufInfo) -> Result<()> {
+        self.emit(info, || {
+            let context = info.trained_context.map_or_else(|| "unknown".to_owned(), |c| c.to_string());
+            format!(
+                "file:            {} ({:.1} MB)\nname:            {}\narchitecture:    {}\nparameters:      {} ({})\nquantization:    {}\ntrained context: {context} tokens\nchat template:   {}\n",
+                info.file_name,
+                info.size_bytes as f64 / 1e6,
+                info.name.as_deref().unwrap_or("(not said)"),
+                info.architecture.as_deref().unwrap_or("(not said)"),
+                info.parameters,
+                short_count(info.parameters),
+                info.quantization,
+                if info.has_chat_template { "in the file" } else { "none (ChatML is used)" },
+            )
         })
     }
 

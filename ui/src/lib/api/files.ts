@@ -17,3 +17,17 @@ export async function chooseFiles(): Promise<string[]> {
   if (picked === null) return [];
   return Array.isArray(picked) ? picked : [picked];
 }
+
+/** Asks for one GGUF model file with the system's file dialog; null when the person cancels. */
+export async function chooseModelFile(): Promise<string | null> {
+  const picked = await open({
+    title: "Choose a GGUF model",
+    multiple: false,
+    directory: false,
+    filters: [
+      { name: "GGUF models", extensions: ["gguf"] },
+      { name: "All files", extensions: ["*"] },
+    ],
+  });
+  return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+}

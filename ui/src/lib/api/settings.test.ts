@@ -13,6 +13,8 @@ describe("settings", () => {
         base_url: "http://127.0.0.1:8080/v1",
         first_token_timeout_secs: 60,
         answer_timeout_secs: 600,
+        model_path: null,
+        threads: null,
       },
       ingest: { chunk_tokens: 254, overlap_tokens: 32 },
       theme: "dark",

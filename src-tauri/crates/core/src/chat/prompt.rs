@@ -18,11 +18,17 @@ const MESSAGE_OVERHEAD_TOKENS: usize = 4;
 /// tokenizer Hearth does not have: WordPiece counts run close to BPE counts for English.
 pub trait TokenCounter {
     fn count(&self, text: &str) -> Result<usize>;
+    /// Which tokenizer counts, as the inspector says it.
+    fn name(&self) -> &str;
 }
 
 impl TokenCounter for Chunker {
     fn count(&self, text: &str) -> Result<usize> {
         Chunker::count(self, text)
+    }
+
+    fn name(&self) -> &str {
+        "the embedding model's WordPiece tokenizer, standing in for the chat model's"
     }
 }
 
@@ -33,6 +39,10 @@ pub struct Estimate;
 impl TokenCounter for Estimate {
     fn count(&self, text: &str) -> Result<usize> {
         Ok(text.chars().count().div_ceil(4))
+    }
+
+    fn name(&self) -> &str {
+        "an estimate (four characters a token): no tokenizer is available"
     }
 }
 
@@ -170,6 +180,10 @@ mod tests {
     impl TokenCounter for Words {
         fn count(&self, text: &str) -> Result<usize> {
             Ok(text.split_whitespace().count())
+        }
+
+        fn name(&self) -> &str {
+            "words"
         }
     }
 

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::llm::{Finish, PromptMessage};
+use super::llm::{Finish, Generation, PromptMessage};
 use super::prompt::TokenCounts;
 use crate::retrieval::{ComponentRank, Hit, Mode};
 use crate::sessions::messages::ChatMessage;
@@ -42,6 +42,10 @@ pub struct TurnRecord {
     pub history_used: Vec<i64>,
     pub prompt: PromptRecord,
     pub timings_ms: Timings,
+    /// How a model run on this machine produced the answer (the `local` backend).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub generation: Option<Generation>,
 }
 
 impl TurnRecord {
@@ -123,6 +127,10 @@ impl SourceRecord {
 pub struct PromptRecord {
     pub tokens: TokenCounts,
     pub messages: Vec<PromptMessage>,
+    /// Which tokenizer counted the tokens (absent in answers stored before it was said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub counted_by: Option<String>,
 }
 
 /// Where a turn's time went, in milliseconds.

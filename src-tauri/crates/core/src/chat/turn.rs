@@ -89,7 +89,12 @@ impl Turn<'_> {
 
         let started = Instant::now();
         let passages = prompt::cited(&candidates[..built.sources_used]);
-        let request = LlmRequest { model: &session.llm_model_name, messages: &built.messages, sources: &passages };
+        let request = LlmRequest {
+            model: &session.llm_model_name,
+            messages: &built.messages,
+            sources: &passages,
+            max_answer_tokens: chat.answer_tokens,
+        };
         let completion = self.backend.complete(&request, on_token)?;
         let llm_time = started.elapsed();
 
@@ -104,13 +109,18 @@ impl Turn<'_> {
             dropped_sources: dropped.iter().map(|h| SourceRecord::of(None, h)).collect(),
             dropped_history: built.dropped_history,
             history_used: built.history_used,
-            prompt: PromptRecord { tokens: built.tokens, messages: built.messages },
+            prompt: PromptRecord {
+                tokens: built.tokens,
+                messages: built.messages,
+                counted_by: Some(self.counter.name().to_owned()),
+            },
             timings_ms: Timings {
                 embed: ms(embed),
                 search: ms(search_time),
                 prompt: ms(prompt_time),
                 llm: ms(llm_time),
             },
+            generation: completion.generation,
         };
         let content = match (completion.finish, completion.text.trim().is_empty()) {
             (Finish::Stopped, true) => "(stopped before any text)".to_owned(),

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use crate::chat::TurnLocks;
+use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
@@ -30,6 +31,8 @@ pub struct Engine {
     /// Set when there may be queued work; the worker sleeps on the condition variable.
     work: (Mutex<bool>, Condvar),
     turns: TurnLocks,
+    /// The GGUF model of the `local` backend, loaded on first need and kept warm.
+    local: Mutex<Option<Arc<LocalModel>>>,
 }
 
 impl Engine {
@@ -49,6 +52,7 @@ impl Engine {
             models: OnceLock::new(),
             work: (Mutex::new(true), Condvar::new()),
             turns: TurnLocks::default(),
+            local: Mutex::new(None),
         })
     }
 

@@ -1,12 +1,14 @@
 //! The models Hearth runs on this machine, and what is loaded with them.
 //!
 //! Owns: the [`embedding`] seam ([`embedding::Embedder`]) and the real model behind it (ONNX
-//! Runtime, loaded from provisioned files; nothing is downloaded), and [`Models`], the parts that
+//! Runtime, loaded from provisioned files; nothing is downloaded), reading a chat model's GGUF
+//! header without loading it ([`gguf`]), and [`Models`], the parts that
 //! need the model files and are loaded together once: the embedder, a chunker on the model's
 //! tokenizer, and the vector index of that model's vectors. Uses [`crate::store`],
 //! [`crate::ingest::chunking`] and [`crate::retrieval::index`]. Never stores documents or answers.
 
 pub mod embedding;
+pub mod gguf;
 
 use std::path::Path;
 

@@ -70,6 +70,8 @@ pub enum LlmBackendKind {
     /// A server speaking OpenAI's chat-completions protocol (llama.cpp, Ollama, LM Studio, vLLM).
     #[serde(rename = "openai-compatible")]
     OpenAiCompatible,
+    /// A GGUF model file run in Hearth itself (llama.cpp).
+    Local,
 }
 
 impl LlmBackendKind {
@@ -78,6 +80,7 @@ impl LlmBackendKind {
         match self {
             LlmBackendKind::Placeholder => "placeholder",
             LlmBackendKind::OpenAiCompatible => "openai-compatible",
+            LlmBackendKind::Local => "local",
         }
     }
 }
@@ -89,9 +92,10 @@ impl std::str::FromStr for LlmBackendKind {
         match s {
             "placeholder" => Ok(LlmBackendKind::Placeholder),
             "openai-compatible" => Ok(LlmBackendKind::OpenAiCompatible),
-            other => {
-                Err(Error::invalid(format!("unknown LLM backend {other:?}: use placeholder or openai-compatible")))
-            }
+            "local" => Ok(LlmBackendKind::Local),
+            other => Err(Error::invalid(format!(
+                "unknown LLM backend {other:?}: use placeholder, openai-compatible or local"
+            ))),
         }
     }
 }
@@ -136,6 +140,10 @@ pub struct LlmSettings {
     pub api_key: Option<String>,
     pub first_token_timeout_secs: u64,
     pub answer_timeout_secs: u64,
+    /// For `local`: the GGUF file.
+    pub model_path: Option<String>,
+    /// For `local`: CPU threads (every core when not set).
+    pub threads: Option<usize>,
 }
 
 impl Default for LlmSettings {
@@ -146,6 +154,8 @@ impl Default for LlmSettings {
             api_key: None,
             first_token_timeout_secs: 60,
             answer_timeout_secs: 600,
+            model_path: None,
+            threads: None,
         }
     }
 }
@@ -160,6 +170,17 @@ pub fn set_default_model_name(db: &Database, name: &str) -> Result<String> {
     let name = text::required("model name", name, MAX_MODEL_NAME_CHARS)?;
     put(db, DEFAULT_MODEL_NAME_KEY, &name)?;
     Ok(name)
+}
+
+/// Saves language-model settings and the model new chats name, in one transaction.
+pub fn use_model(db: &Database, settings: LlmSettings, model_name: &str) -> Result<LlmSettings> {
+    check_llm(&settings)?;
+    let name = text::required("model name", model_name, MAX_MODEL_NAME_CHARS)?;
+    db.write(|tx| {
+        put_in(tx, LLM_KEY, &settings)?;
+        put_in(tx, DEFAULT_MODEL_NAME_KEY, &name)
+    })?;
+    Ok(settings)
 }
 
 /// The chat settings, defaults filled in.
@@ -202,11 +223,20 @@ pub fn set_llm(db: &Database, settings: LlmSettings) -> Result<LlmSettings> {
 }
 
 fn check_llm(settings: &LlmSettings) -> Result<()> {
-    if settings.backend == LlmBackendKind::OpenAiCompatible {
-        let url = settings.base_url.trim();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::invalid(format!("the server URL must start with http:// or https://, got {url:?}")));
+    match settings.backend {
+        LlmBackendKind::OpenAiCompatible => {
+            let url = settings.base_url.trim();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Error::invalid(format!("the server URL must start with http:// or https://, got {url:?}")));
+            }
         }
+        LlmBackendKind::Local if settings.model_path.as_deref().is_none_or(|p| p.trim().is_empty()) => {
+            return Err(Error::invalid("the local backend needs a GGUF model file"));
+        }
+        LlmBackendKind::Local | LlmBackendKind::Placeholder => {}
+    }
+    if settings.threads.is_some_and(|t| !(1..=256).contains(&t)) {
+        return Err(Error::invalid("threads must be 1 to 256"));
     }
     if settings.first_token_timeout_secs == 0 || settings.answer_timeout_secs == 0 {
         return Err(Error::invalid("timeouts must be at least one second"));
@@ -267,9 +297,19 @@ pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
     check_chat(&settings.chat)?;
     check_llm(&settings.llm)?;
     check_ingest(&settings.ingest)?;
+    // A local model is named by its file, so new chats name the model that really answers.
+    let local_name = match (&settings.llm.backend, &settings.llm.model_path) {
+        (LlmBackendKind::Local, Some(path)) => {
+            std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned())
+        }
+        _ => None,
+    };
     db.write(|tx| {
         put_in(tx, CHAT_KEY, &settings.chat)?;
         put_in(tx, LLM_KEY, &settings.llm)?;
+        if let Some(name) = &local_name {
+            put_in(tx, DEFAULT_MODEL_NAME_KEY, name)?;
+        }
         put_in(tx, INGEST_KEY, &settings.ingest)?;
         put_in(tx, THEME_KEY, &settings.theme)
     })?;
@@ -310,7 +350,7 @@ mod tests {
 
     #[test]
     fn enums_are_stored_with_the_text_values_the_schema_always_had() {
-        for kind in [LlmBackendKind::Placeholder, LlmBackendKind::OpenAiCompatible] {
+        for kind in [LlmBackendKind::Placeholder, LlmBackendKind::OpenAiCompatible, LlmBackendKind::Local] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
             assert_eq!(kind.as_str().parse::<LlmBackendKind>().unwrap(), kind);
         }

@@ -3,4 +3,4 @@
 /**
  * Which kind of language model answers.
  */
-export type LlmBackendKind = "placeholder" | "openai-compatible";
+export type LlmBackendKind = "placeholder" | "openai-compatible" | "local";

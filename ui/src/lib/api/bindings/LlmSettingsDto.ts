@@ -4,4 +4,12 @@ import type { LlmBackendKind } from "./LlmBackendKind";
 /**
  * The language model. The API key never travels to the window: only whether one is set.
  */
-export type LlmSettingsDto = { backend: LlmBackendKind, base_url: string, has_api_key: boolean, first_token_timeout_secs: number, answer_timeout_secs: number, };
+export type LlmSettingsDto = { backend: LlmBackendKind, base_url: string, has_api_key: boolean, first_token_timeout_secs: number, answer_timeout_secs: number, 
+/**
+ * For `local`: the GGUF file.
+ */
+model_path: string | null, 
+/**
+ * For `local`: CPU threads (every core when null).
+ */
+threads: number | null, };

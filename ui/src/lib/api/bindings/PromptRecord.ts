@@ -5,4 +5,8 @@ import type { TokenCounts } from "./TokenCounts";
 /**
  * The exact prompt sent, and where its tokens went.
  */
-export type PromptRecord = { tokens: TokenCounts, messages: Array<PromptMessage>, };
+export type PromptRecord = { tokens: TokenCounts, messages: Array<PromptMessage>, 
+/**
+ * Which tokenizer counted the tokens (absent in answers stored before it was said).
+ */
+counted_by?: string, };

@@ -4,6 +4,7 @@
 //! found; [`openai`] speaks the chat-completions protocol of llama.cpp's server, Ollama, LM
 //! Studio and vLLM.
 
+pub mod local;
 pub mod openai;
 pub mod placeholder;
 
@@ -14,6 +15,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::store::settings::{LlmBackendKind, LlmSettings};
+pub use local::{Local, LocalModel, LocalOptions};
 pub use openai::OpenAiCompatible;
 pub use placeholder::Placeholder;
 
@@ -25,6 +27,17 @@ pub enum PromptRole {
     System,
     User,
     Assistant,
+}
+
+impl PromptRole {
+    /// The role's name, as chat templates spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromptRole::System => "system",
+            PromptRole::User => "user",
+            PromptRole::Assistant => "assistant",
+        }
+    }
 }
 
 /// One message of a prompt, as sent to the backend.
@@ -50,6 +63,9 @@ pub struct LlmRequest<'a> {
     pub messages: &'a [PromptMessage],
     /// The sources in the prompt (the placeholder quotes them; a model reads them in the prompt).
     pub sources: &'a [CitedPassage],
+    /// The longest answer wanted, in tokens (the answer budget); a backend that counts tokens
+    /// cuts the answer there (`Finish::CutOff`).
+    pub max_answer_tokens: usize,
 }
 
 /// How an answer ended.
@@ -69,6 +85,33 @@ pub enum Finish {
 pub struct Completion {
     pub text: String,
     pub finish: Finish,
+    /// How a model run here produced it (the `local` backend); servers do not say.
+    pub generation: Option<Generation>,
+}
+
+/// What running a model on this machine took: the model, the context, and the speed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[ts(export_to = "Generation.ts")]
+pub struct Generation {
+    /// The GGUF file's name.
+    pub model_file: String,
+    pub quantization: String,
+    /// The context in use, in tokens.
+    pub context_size: u32,
+    pub threads: u32,
+    /// "the model's own", or the template used because the file has none.
+    pub chat_template: String,
+    /// The whole prompt, in the model's tokens.
+    pub prompt_tokens: u32,
+    /// Of those, how many were already in the KV cache from the previous turn (not recomputed).
+    pub reused_tokens: u32,
+    pub answer_tokens: u32,
+    /// From asking the model to its first token of answer.
+    pub time_to_first_token_ms: f64,
+    /// Reading the prompt (the part not reused).
+    pub prefill_tokens_per_s: f64,
+    /// Writing the answer.
+    pub decode_tokens_per_s: f64,
 }
 
 /// A language model. `on_token` gets each piece of text as it arrives and returns whether to go
@@ -79,11 +122,27 @@ pub trait LlmBackend: Send + Sync {
     fn complete(&self, request: &LlmRequest<'_>, on_token: &mut dyn FnMut(&str) -> bool) -> Result<Completion>;
 }
 
-/// The backend the settings name.
+/// The backend the settings name, for the kinds that need nothing loaded (the engine keeps the
+/// `local` model warm and hands out [`Local`] itself).
 pub fn backend(llm: &LlmSettings) -> Box<dyn LlmBackend> {
     match llm.backend {
         LlmBackendKind::OpenAiCompatible => Box::new(openai_compatible(llm)),
         LlmBackendKind::Placeholder => Box::new(Placeholder),
+        LlmBackendKind::Local => Box::new(Unavailable("no model file is chosen for the local backend".into())),
+    }
+}
+
+/// A backend that cannot answer, and says why: the question is still stored, and the turn fails
+/// with `LlmUnavailable` (as a server that is down does), so it can be retried.
+pub struct Unavailable(pub String);
+
+impl LlmBackend for Unavailable {
+    fn name(&self) -> &str {
+        "unavailable"
+    }
+
+    fn complete(&self, _: &LlmRequest<'_>, _: &mut dyn FnMut(&str) -> bool) -> Result<Completion> {
+        Err(crate::error::Error::LlmUnavailable(self.0.clone()))
     }
 }
 

@@ -121,7 +121,7 @@ impl LlmBackend for OpenAiCompatible {
                 // The connection broke (or timed out) mid-answer: keep what came.
                 Err(e) if !text.is_empty() => {
                     tracing::warn!(error = %e, "the answer stream broke off");
-                    return Ok(Completion { text, finish: Finish::CutOff });
+                    return Ok(Completion { text, finish: Finish::CutOff, generation: None });
                 }
                 Err(e) => return Err(unavailable(format!("the answer stream broke off before any text: {e}"))),
             };
@@ -129,7 +129,7 @@ impl LlmBackend for OpenAiCompatible {
                 continue; // comments, `event:` and blank separator lines
             };
             if data == "[DONE]" {
-                return Ok(Completion { text, finish: Finish::Complete });
+                return Ok(Completion { text, finish: Finish::Complete, generation: None });
             }
             let chunk: Chunk = serde_json::from_str(data).map_err(|e| {
                 unavailable(format!("the server sent something that is not a chat-completions stream: {e}"))
@@ -137,13 +137,13 @@ impl LlmBackend for OpenAiCompatible {
             if let Some(piece) = chunk.choices.into_iter().next().and_then(|c| c.delta.content) {
                 text.push_str(&piece);
                 if !on_token(&piece) {
-                    return Ok(Completion { text, finish: Finish::Stopped });
+                    return Ok(Completion { text, finish: Finish::Stopped, generation: None });
                 }
             }
         }
         if text.is_empty() {
             return Err(unavailable("the server closed the stream without an answer".into()));
         }
-        Ok(Completion { text, finish: Finish::CutOff })
+        Ok(Completion { text, finish: Finish::CutOff, generation: None })
     }
 }

@@ -37,6 +37,6 @@ impl LlmBackend for Placeholder {
             }
         }
         let finish = if on_token(&text) { Finish::Complete } else { Finish::Stopped };
-        Ok(Completion { text, finish })
+        Ok(Completion { text, finish, generation: None })
     }
 }
