@@ -324,7 +324,10 @@ fn generate_in(
         text.push_str(&rest);
     }
     let decode = decode_started.elapsed();
-    let per_second = |n: usize, d: std::time::Duration| if d.is_zero() { 0.0 } else { n as f64 / d.as_secs_f64() };
+    // Three decimals, as the turn's timings: such numbers read back from the stored JSON exactly.
+    let thousandths = |x: f64| (x * 1000.0).round() / 1000.0;
+    let per_second =
+        |n: usize, d: std::time::Duration| if d.is_zero() { 0.0 } else { thousandths(n as f64 / d.as_secs_f64()) };
     Ok((
         text,
         finish,
@@ -332,7 +335,7 @@ fn generate_in(
             prompt_tokens: tokens.len() as u32,
             reused_tokens: reused as u32,
             answer_tokens: produced as u32,
-            time_to_first_token_ms: first_token.map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            time_to_first_token_ms: first_token.map_or(0.0, |d| thousandths(d.as_secs_f64() * 1000.0)),
             prefill_tokens_per_s: per_second(tokens.len() - reused, prefill),
             decode_tokens_per_s: per_second(produced.saturating_sub(1), decode),
             ..Generation::default()
