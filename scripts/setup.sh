@@ -10,10 +10,11 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# cmake and libclang-dev build llama.cpp (the local chat model) from the llama-cpp-2 crate's source.
+# cmake and libclang-dev build llama.cpp (the local chat model) from the llama-cpp-2 crate's source;
+# libdbus-1-dev lets the keyring crate reach the Secret Service (API keys).
 APT_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool xclip
-  cmake libclang-dev)
+  cmake libclang-dev libdbus-1-dev)
 
 system_packages() {
   local missing=()

@@ -1,7 +1,9 @@
 // The whole desktop app's memory, as the system counts it: the Rust process and WebKit's web and
 // network processes (RSS, and PSS, which splits shared pages fairly). Measured idle after start,
-// after a question answered from the chat's documents (the embedding model loaded), and, with a
-// file given, at the peak while the window ingests it.
+// after a question answered from the chat's documents (the embedding model loaded), after the
+// chat switched to the tiny GGUF model and it answered (with the time from pressing Send to the
+// first token shown in the window), and, with a file given, at the peak while the window ingests
+// it.
 //
 // Usage (see BENCHMARKS.md), after
 //   cargo build --release -p hearth-app -p hearth-cli --features hearth-app/custom-protocol:
@@ -56,10 +58,15 @@ function memory() {
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-memory-"));
+/** Runs the CLI on the benchmark's data directory; `--json` output is parsed. */
+const hearth = (...args) => {
+  const out = execFileSync(cli, args, { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }).toString();
+  return args.includes("--json") ? JSON.parse(out) : out;
+};
 const fixtures = ["beekeeping.pdf", "tides.docx", "volcanoes.html", "lighthouses.md"].map((f) => path.join(root, "tests/fixtures", f));
-const added = JSON.parse(execFileSync(cli, ["docs", "add", ...fixtures, "--json"], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } }));
+const added = hearth("docs", "add", ...fixtures, "--json");
 const ids = added.map((a) => a.document.id);
-execFileSync(cli, ["sessions", "create", "--name", "Bench", "--docs", ...ids], { env: { ...process.env, HEARTH_DATA_DIR: dataDir } });
+hearth("sessions", "create", "--name", "Bench", "--docs", ...ids);
 
 const driver = await startDriver({ HEARTH_DATA_DIR: dataDir });
 const browser = await driver.launch();
@@ -75,6 +82,45 @@ try {
   await ask("When should the hive be treated against mites?", 60_000);
   await sleep(3_000);
   report.after_a_question = memory();
+
+  // The same chat switched to the tiny GGUF model, run in the app: from pressing Send to the
+  // first token on screen, seen by a MutationObserver in the page (WebDriver must not poll while
+  // an answer streams), and the memory with the model loaded.
+  const session = hearth("sessions", "list", "--json").items[0];
+  const tiny = path.join(root, "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
+  hearth("sessions", "model", session.id, tiny);
+  hearth("settings", "chat", "--answer-tokens", "64");
+  report.first_token_ms = [];
+  for (const question of ["What do beekeepers count mites with?", "And when is oxalic acid best used?"]) {
+    await browser.execute(() => {
+      window.__sent = null;
+      window.__first = null;
+      document.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey && window.__sent === null) window.__sent = performance.now();
+      }, { capture: true });
+      new MutationObserver((_, observer) => {
+        const text = document.querySelector('[data-testid="streaming-answer"] .content')?.textContent ?? "";
+        if (text.trim() && window.__sent !== null) {
+          window.__first = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const before = hearth("messages", "list", session.id, "--json").length;
+    const composer = await browser.$('[data-testid="composer-input"]');
+    await composer.click();
+    await composer.addValue(question);
+    await browser.keys("Enter");
+    for (let i = 0; i < 240; i++) {
+      await sleep(250);
+      const now = hearth("messages", "list", session.id, "--json").length;
+      if (now === before + 2) break;
+    }
+    await sleep(1_000);
+    report.first_token_ms.push(await browser.execute(() => Math.round(window.__first - window.__sent)));
+  }
+  await sleep(2_000);
+  report.after_the_tiny_model_answered = memory();
 
   const file = process.argv[2];
   if (file) {

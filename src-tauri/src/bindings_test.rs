@@ -6,14 +6,17 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
+use hearth_core::chat::llm::servers::DetectedServer;
 use hearth_core::chat::llm::{Finish, Generation, PromptMessage, PromptRole};
 use hearth_core::chat::prompt::TokenCounts;
 use hearth_core::chat::{PromptRecord, Retrieval, SourceRecord, Timings, TurnRecord};
 use hearth_core::ingest::documents::DocStatus;
+use hearth_core::models::discovery::{FoundModel, ModelSource};
 use hearth_core::models::gguf::GgufInfo;
 use hearth_core::retrieval::{ComponentRank, Mode};
 use hearth_core::sessions::messages::Role;
 use hearth_core::settings::{LlmBackendKind, Theme};
+use hearth_core::store::secrets::KeptIn;
 
 use crate::dto::*;
 use crate::error::{ErrorCode, IpcError};
@@ -79,6 +82,10 @@ fn bindings_are_fresh() {
     check::<Timings>(&mut stale);
     check::<Generation>(&mut stale);
     check::<GgufInfo>(&mut stale);
+    check::<FoundModel>(&mut stale);
+    check::<ModelSource>(&mut stale);
+    check::<DetectedServer>(&mut stale);
+    check::<KeptIn>(&mut stale);
     assert!(
         stale.is_empty(),
         "stale TypeScript bindings (run `UPDATE_BINDINGS=1 cargo test -p hearth-app bindings`): {stale:?}"

@@ -23,6 +23,9 @@ pub struct SessionDto {
     pub created_at: String,
     pub last_updated_at: String,
     pub llm_model_name: String,
+    /// Which model answers (`extractive`, a GGUF file's path, or `URL#NAME`); null for a chat
+    /// made before chats had their own model (it follows the settings).
+    pub model_choice: Option<String>,
     pub metadata_tags: Vec<String>,
     pub rag_document_ids: Vec<String>,
 }
@@ -35,6 +38,7 @@ impl From<Session> for SessionDto {
             created_at: s.created_at.to_rfc3339(),
             last_updated_at: s.last_updated_at.to_rfc3339(),
             llm_model_name: s.llm_model_name,
+            model_choice: s.model.map(|m| m.to_string()),
             metadata_tags: s.metadata_tags,
             rag_document_ids: s.rag_document_ids.iter().map(ToString::to_string).collect(),
         }
@@ -106,11 +110,26 @@ pub struct AddMessageRequest {
     pub role: Option<String>,
 }
 
-/// A piece of an answer as it streams in.
+/// What a running turn reports: the chat's model loading, then the answer piece by piece.
 #[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export_to = "TurnEventDto.ts")]
-pub struct TurnEventDto {
-    pub text: String,
+pub enum TurnEventDto {
+    /// The chat's GGUF model is loading: `progress` from 0 to 1.
+    Loading { model: String, progress: f32 },
+    /// A piece of the answer.
+    Token { text: String },
+}
+
+impl From<hearth_core::chat::TurnEvent<'_>> for TurnEventDto {
+    fn from(event: hearth_core::chat::TurnEvent<'_>) -> Self {
+        match event {
+            hearth_core::chat::TurnEvent::Loading { model, progress } => {
+                TurnEventDto::Loading { model: model.to_owned(), progress }
+            }
+            hearth_core::chat::TurnEvent::Token(text) => TurnEventDto::Token { text: text.to_owned() },
+        }
+    }
 }
 
 /// A finished turn: the stored question and the stored answer (with its record).

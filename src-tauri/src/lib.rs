@@ -36,6 +36,8 @@ pub fn run() {
                     // A window that is closing may miss an update; the document list is the truth.
                     let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
                 })?;
+                // Frees a GGUF model left unused for the idle setting's minutes.
+                engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
             }
             app.manage(state);
             Ok(())

@@ -162,8 +162,14 @@ test("a question in the window is answered with citations that open their passag
   const answer = await browser.execute(
     () => document.querySelectorAll('[data-testid="message-content"]')[1].textContent,
   );
-  assert.match(answer, /^No language model is configured/);
-  assert.match(answer, /\[1\] beekeeping\.pdf, page 3:/);
+  // No model is connected: the answer is the document's own sentence that answers, cited.
+  assert.match(answer, /^No language model is connected, so here are the sentences/);
+  assert.match(answer, /answer the question:\s*Oxalic acid is most effective in midwinter[^\n]*\[1\]/);
+  const connect = await browser.$('[data-testid="connect-model"]');
+  await connect.click();
+  await (await browser.$('[data-testid="settings-dialog"]')).waitForDisplayed();
+  await browser.keys("Escape");
+  await (await browser.$('[data-testid="settings-dialog"]')).waitForDisplayed({ reverse: true });
 
   await (await browser.$('[data-testid="source"]')).click();
   const passage = await browser.$('[data-testid="passage"]');
@@ -394,6 +400,7 @@ test("settings connect an OpenAI-compatible server, and its answer streams into 
     await backend.selectByAttribute("value", "openai-compatible");
     await (await browser.$('[data-testid="settings-url"]')).waitForDisplayed();
     await setValue('[data-testid="settings-url"]', url);
+    await setValue('[data-testid="settings-server-model"]', "tiny-test-model");
     await (await browser.$('[data-testid="settings-theme"]')).selectByAttribute("value", "dark");
     await (await browser.$('[data-testid="settings-test"]')).click();
     const connection = await browser.$('[data-testid="settings-connection"]');
@@ -421,7 +428,8 @@ test("settings connect an OpenAI-compatible server, and its answer streams into 
       });
     assert.equal((await last()).text, "Quokkas live on Rottnest Island [1].", "Markdown rendered, answer complete");
     assert.equal((await last()).cites, 1, "the model's [1] is a citation");
-    assert.equal(requests().at(-1).model, "placeholder", "the chat's model name is asked for");
+    // The open chat had no model, so it took the one just connected; the server is asked for it.
+    assert.equal(requests().at(-1).model, "tiny-test-model", "the chat's model is asked for");
     assert.match(requests().at(-1).messages[0].content, /\[1\] hostile\.md/);
     if (shots) await browser.saveScreenshot(path.join(shots, "streamed.png"));
   } finally {

@@ -25,10 +25,10 @@ function texts(id) {
   );
 }
 
-/** The placeholder backend's answer in a chat without documents starts like this. */
-const ANSWER = "No language model is configured";
+/** The answer with no model connected, in a chat without documents, starts like this. */
+const ANSWER = "No language model is connected";
 
-/** Waits until the messages are `expected`, where `ANSWER` stands for any placeholder answer. */
+/** Waits until the messages are `expected`, where `ANSWER` stands for any such answer. */
 async function waitForMessages(expected) {
   const matches = (actual) =>
     actual.length === expected.length && actual.every((t, i) => (expected[i] === ANSWER ? t.startsWith(ANSWER) : t === expected[i]));

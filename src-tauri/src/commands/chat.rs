@@ -20,8 +20,8 @@ pub async fn send_message(
     state
         .run(move |engine| {
             // A closed window may drop a piece; the stored answer is the truth.
-            engine.send(session, &content, &mut |text| {
-                let _ = on_event.send(TurnEventDto { text: text.to_owned() });
+            engine.send(session, &content, &mut |event| {
+                let _ = on_event.send(TurnEventDto::from(event));
             })
         })
         .await
@@ -38,8 +38,8 @@ pub async fn retry_turn(
     let session = SessionId::parse(&session_id)?;
     state
         .run(move |engine| {
-            engine.retry_turn(session, &mut |text| {
-                let _ = on_event.send(TurnEventDto { text: text.to_owned() });
+            engine.retry_turn(session, &mut |event| {
+                let _ = on_event.send(TurnEventDto::from(event));
             })
         })
         .await

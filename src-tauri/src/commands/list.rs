@@ -32,6 +32,11 @@ macro_rules! hearth_commands {
             documents::attach_documents,
             documents::detach_document,
             models::inspect_model,
+            models::find_models,
+            models::detect_servers,
+            models::use_model,
+            models::set_session_model,
+            models::add_model_folder,
         }
     };
 }

@@ -1,31 +1,46 @@
-use hearth_core::chat::llm;
 use hearth_core::settings;
+use hearth_core::{Engine, Result};
 use tauri::State;
 
 use crate::dto::{SaveSettingsRequest, SettingsDto};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsDto> {
-    state.run(|engine| settings::all(engine.db())).await.map(Into::into)
+/// Every setting as the window shows them, with whether an API key is kept and where.
+pub fn settings_of(engine: &Engine) -> Result<SettingsDto> {
+    let default_choice = engine.db().read(settings::default_choice)?.to_string();
+    Ok(SettingsDto::new(
+        settings::all(engine.db())?,
+        default_choice,
+        engine.api_key()?.is_some(),
+        engine.secrets_kept_in(),
+    ))
 }
 
-/// Saves every setting, all or nothing; they apply to the next turn and the next document.
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsDto> {
+    state.run(settings_of).await
+}
+
+/// Saves every setting, all or nothing; they apply to the next turn and the next document. An
+/// API key goes to the credential store, never the database.
 #[tauri::command]
 pub async fn save_settings(state: State<'_, AppState>, request: SaveSettingsRequest) -> CommandResult<SettingsDto> {
     state
         .run(move |engine| {
-            let stored_key = settings::llm(engine.db())?.api_key;
-            settings::save_all(engine.db(), request.into_settings(stored_key))
+            let (all, api_key) = request.into_settings();
+            settings::save_all(engine.db(), all)?;
+            if let Some(key) = api_key {
+                engine.set_api_key(Some(&key))?;
+            }
+            settings_of(engine)
         })
         .await
-        .map(Into::into)
 }
 
 /// Asks the saved OpenAI-compatible server for its models: the names, or LLM_UNAVAILABLE with
 /// the reason.
 #[tauri::command]
 pub async fn test_llm_connection(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
-    state.run(|engine| llm::openai_compatible(&settings::llm(engine.db())?).list_models()).await
+    state.run(|engine| engine.test_server()).await
 }

@@ -1,4 +1,5 @@
 use hearth_core::settings::{AllSettings, ChatSettings, IngestSettings, LlmBackendKind, LlmSettings, Theme};
+use hearth_core::store::secrets::KeptIn;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -20,12 +21,21 @@ pub struct LlmSettingsDto {
     pub backend: LlmBackendKind,
     pub base_url: String,
     pub has_api_key: bool,
+    /// Where an API key is kept: the system's credential store, or (when none runs) a file only
+    /// you can read.
+    pub api_key_kept_in: KeptIn,
     pub first_token_timeout_secs: u32,
     pub answer_timeout_secs: u32,
     /// For `local`: the GGUF file.
     pub model_path: Option<String>,
     /// For `local`: CPU threads (every core when null).
     pub threads: Option<u32>,
+    /// For a server: which of its models new chats ask for.
+    pub model_name: String,
+    /// Folders the person added to look for GGUF files in.
+    pub model_folders: Vec<String>,
+    /// Minutes a loaded model may sit unused before it is freed; 0 keeps it loaded.
+    pub idle_unload_minutes: u32,
 }
 
 /// How new documents are chunked.
@@ -40,6 +50,9 @@ pub struct IngestSettingsDto {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "SettingsDto.ts")]
 pub struct SettingsDto {
+    /// The model new chats use, as `set_session_model` takes it (`extractive`, a file's path,
+    /// `URL#NAME`).
+    pub default_choice: String,
     pub chat: ChatSettingsDto,
     pub llm: LlmSettingsDto,
     pub ingest: IngestSettingsDto,
@@ -60,6 +73,10 @@ pub struct SaveLlmSettings {
     pub model_path: Option<String>,
     #[serde(default)]
     pub threads: Option<u32>,
+    pub model_name: String,
+    #[serde(default)]
+    pub model_folders: Vec<String>,
+    pub idle_unload_minutes: u32,
 }
 
 /// What `save_settings` takes: every setting, saved all or nothing.
@@ -76,9 +93,11 @@ fn count(n: usize) -> u32 {
     n.try_into().unwrap_or(u32::MAX)
 }
 
-impl From<AllSettings> for SettingsDto {
-    fn from(s: AllSettings) -> Self {
+impl SettingsDto {
+    /// The settings, with whether an API key is kept and where.
+    pub fn new(s: AllSettings, default_choice: String, has_api_key: bool, api_key_kept_in: KeptIn) -> Self {
         SettingsDto {
+            default_choice,
             chat: ChatSettingsDto {
                 top_n: count(s.chat.top_n),
                 history_turns: count(s.chat.history_turns),
@@ -89,11 +108,15 @@ impl From<AllSettings> for SettingsDto {
             llm: LlmSettingsDto {
                 backend: s.llm.backend,
                 base_url: s.llm.base_url,
-                has_api_key: s.llm.api_key.is_some(),
+                has_api_key,
+                api_key_kept_in,
                 first_token_timeout_secs: s.llm.first_token_timeout_secs.try_into().unwrap_or(u32::MAX),
                 answer_timeout_secs: s.llm.answer_timeout_secs.try_into().unwrap_or(u32::MAX),
                 model_path: s.llm.model_path,
                 threads: s.llm.threads.map(count),
+                model_name: s.model_name,
+                model_folders: s.llm.model_folders,
+                idle_unload_minutes: s.llm.idle_unload_minutes.try_into().unwrap_or(u32::MAX),
             },
             ingest: IngestSettingsDto {
                 chunk_tokens: count(s.ingest.chunk_tokens),
@@ -105,14 +128,11 @@ impl From<AllSettings> for SettingsDto {
 }
 
 impl SaveSettingsRequest {
-    /// The settings to store; the API key is kept unless the request names one.
-    pub fn into_settings(self, stored_key: Option<String>) -> AllSettings {
-        let api_key = match self.llm.api_key {
-            None => stored_key,
-            Some(key) if key.is_empty() => None,
-            Some(key) => Some(key),
-        };
-        AllSettings {
+    /// The settings to store, and the API key to keep: `None` keeps the kept one, `Some("")`
+    /// forgets it.
+    pub fn into_settings(self) -> (AllSettings, Option<String>) {
+        let api_key = self.llm.api_key;
+        let settings = AllSettings {
             chat: ChatSettings {
                 top_n: self.chat.top_n as usize,
                 history_turns: self.chat.history_turns as usize,
@@ -123,17 +143,20 @@ impl SaveSettingsRequest {
             llm: LlmSettings {
                 backend: self.llm.backend,
                 base_url: self.llm.base_url,
-                api_key,
                 first_token_timeout_secs: self.llm.first_token_timeout_secs.into(),
                 answer_timeout_secs: self.llm.answer_timeout_secs.into(),
                 model_path: self.llm.model_path,
                 threads: self.llm.threads.map(|t| t as usize),
+                model_folders: self.llm.model_folders,
+                idle_unload_minutes: self.llm.idle_unload_minutes.into(),
             },
+            model_name: self.llm.model_name,
             ingest: IngestSettings {
                 chunk_tokens: self.ingest.chunk_tokens as usize,
                 overlap_tokens: self.ingest.overlap_tokens as usize,
             },
             theme: self.theme,
-        }
+        };
+        (settings, api_key)
     }
 }

@@ -24,8 +24,8 @@ afterEach(() => clearMocks());
 /** A turn record for a fake answer: empty but for what the test gives. */
 export function turnRecord(overrides: Partial<TurnRecord> = {}): TurnRecord {
   return {
-    backend: "placeholder",
-    model: "placeholder",
+    backend: "extractive",
+    model: "extractive",
     finish: "complete",
     question_id: 1,
     retrieval: { skipped: "the chat has no documents" },

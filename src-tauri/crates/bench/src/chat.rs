@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use hearth_core::Result;
 use hearth_core::chat::Turn;
-use hearth_core::chat::llm::Placeholder;
+use hearth_core::chat::llm::Extractive;
 use hearth_core::ingest::chunking::Chunker;
 use hearth_core::models::embedding::Embedder;
 use hearth_core::retrieval::index::VectorIndex;
@@ -22,7 +22,7 @@ pub struct ChatReport {
     pub turns: usize,
     /// Documents attached to the chat (100 chunks each).
     pub session_documents: usize,
-    /// A whole turn with the placeholder backend: store the question, embed, search, build the
+    /// A whole turn with the extractive backend (no model): store the question, embed, search, build the
     /// prompt, store the answer.
     pub turn: Latency,
     /// Of that, the parts the turn's metadata reports (mean ms).
@@ -45,7 +45,13 @@ pub fn chat(
     let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
     let attached: Vec<_> = documents.iter().take(5).copied().collect();
     let session = sessions::create(db, NewSession { document_ids: attached.clone(), ..Default::default() })?;
-    let turn = Turn { db, embedder: Some(embedder), index: Some(&index), counter: chunker, backend: &Placeholder };
+    let turn = Turn {
+        db,
+        embedder: Some(embedder),
+        index: Some(&index),
+        counter: chunker,
+        backend: &Extractive { embedder: Some(embedder) },
+    };
     let mut samples = Vec::with_capacity(questions.len());
     let (mut embed, mut search, mut prompt) = (0.0, 0.0, 0.0);
     for question in questions {

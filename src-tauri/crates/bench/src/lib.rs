@@ -4,6 +4,7 @@
 //! does not carry it; every measurement runs in a scratch database ([`Scratch`]), never the
 //! person's library.
 
+pub mod answers;
 mod chat;
 pub mod eval;
 mod llm;

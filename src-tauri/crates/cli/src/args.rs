@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use hearth_core::retrieval::Mode;
 use hearth_core::sessions::messages::Role;
 use hearth_core::settings::LlmBackendKind;
+use hearth_core::store::model_choice::ModelChoice;
 use hearth_core::{DocumentId, SessionId};
 
 /// Chat with your own documents, from the terminal. Uses the same database as the Hearth app.
@@ -97,7 +98,7 @@ pub enum SettingsCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct LlmSettingsArgs {
-    /// placeholder or openai-compatible.
+    /// extractive (no model: quote the best sentences), openai-compatible or local.
     #[arg(long)]
     pub backend: Option<LlmBackendKind>,
     /// The server's base URL (…/v1).
@@ -130,13 +131,20 @@ pub enum ModelsCommand {
     /// Show what a GGUF file's header says (name, parameters, quantization, trained context),
     /// without loading the model.
     Show { file: PathBuf },
-    /// Answer with this GGUF file, run in Hearth itself (the `local` backend); new chats use it.
+    /// The model new chats use: a GGUF file run in Hearth itself, `ollama:NAME` (Ollama on this
+    /// machine), `URL#NAME` (a model of an OpenAI-compatible server), or `extractive` (no model:
+    /// quote the sentences that answer).
     Use {
-        file: PathBuf,
-        /// CPU threads (default: every core).
+        model: ModelChoice,
+        /// CPU threads, for a file (default: every core).
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// List the GGUF files found where LM Studio, GPT4All, Jan, Ollama and llama.cpp keep them
+    /// (and in added folders), and which local servers answer, with their models.
+    List,
+    /// Add a folder to look for GGUF files in.
+    AddFolder { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +201,10 @@ pub enum EvalCommand {
     /// Ingest a TREC collection (corpus/*.trec, query-text.trec, qrels) into a temporary database
     /// and print nDCG@10 and recall@100 for each search mode.
     Trec { dir: PathBuf },
+    /// Score the answer given with no model (the quoted sentences) on a question set (JSON:
+    /// documents, and questions each with words of the sentence that answers): how often the
+    /// first quoted sentence, or any, holds the answer, for each way of picking sentences.
+    Answers { set: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,7 +243,7 @@ pub enum SessionsCommand {
         /// Ids of documents to attach.
         #[arg(long, num_args = 1.., value_name = "ID")]
         docs: Vec<DocumentId>,
-        /// The model to ask (default: the default-model setting).
+        /// Which of the server's models to ask (default: the chosen model; see `models use`).
         #[arg(long)]
         model: Option<String>,
         /// A tag; repeat for more.
@@ -247,6 +259,8 @@ pub enum SessionsCommand {
     Show { id: SessionId },
     /// Rename a session.
     Rename { id: SessionId, name: String },
+    /// Switch the model that answers a session (a file, ollama:NAME, URL#NAME or extractive).
+    Model { id: SessionId, model: ModelChoice },
     /// Delete a session and all its messages.
     Rm { id: SessionId },
 }

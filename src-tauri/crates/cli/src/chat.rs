@@ -2,7 +2,8 @@
 
 use std::io::{BufRead, Write};
 
-use hearth_core::chat::Reply;
+use hearth_core::chat::{Reply, TurnEvent};
+use hearth_core::store::secrets::KeptIn;
 use hearth_core::{Database, Engine, Result, SessionId, settings};
 
 use crate::args::{ChatSettingsArgs, LlmSettingsArgs};
@@ -38,25 +39,32 @@ fn prompt_marker() {
 
 fn one_turn(engine: &Engine, out: &Out, session: SessionId, message: &str) -> Result<()> {
     let streaming = !out.is_json();
-    let reply: Reply = engine.send(session, message, &mut |piece| {
-        if streaming {
+    let reply: Reply = engine.send(session, message, &mut |event| match event {
+        TurnEvent::Token(piece) if streaming => {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(piece.as_bytes());
             let _ = stdout.flush();
         }
+        // Loading a large model takes seconds: say so, on one line of stderr.
+        TurnEvent::Loading { model, progress } if streaming => {
+            let end = if progress >= 1.0 { "\n" } else { "" };
+            let _ = write!(std::io::stderr(), "\rloading {model}… {:>3.0}%{end}", progress * 100.0);
+        }
+        _ => {}
     })?;
     out.answer(&reply)
 }
 
-pub fn show_settings(db: &Database, out: &Out) -> Result<()> {
-    let mut llm = settings::llm(db)?;
-    if llm.api_key.is_some() {
-        llm.api_key = Some("(set)".into());
-    }
-    out.json_or_lines(&serde_json::json!({ "chat": settings::chat(db)?, "llm": llm }))
+pub fn show_settings(engine: &Engine, out: &Out) -> Result<()> {
+    let db = engine.db();
+    let api_key = engine.api_key()?.map(|_| engine.secrets_kept_in());
+    out.json_or_lines(
+        &serde_json::json!({ "chat": settings::chat(db)?, "llm": settings::llm(db)?, "api_key": api_key }),
+    )
 }
 
-pub fn set_llm(db: &Database, out: &Out, args: LlmSettingsArgs) -> Result<()> {
+pub fn set_llm(engine: &Engine, out: &Out, args: LlmSettingsArgs) -> Result<()> {
+    let db = engine.db();
     let mut llm = settings::llm(db)?;
     if let Some(backend) = args.backend {
         llm.backend = backend;
@@ -64,14 +72,21 @@ pub fn set_llm(db: &Database, out: &Out, args: LlmSettingsArgs) -> Result<()> {
     if let Some(url) = args.url {
         llm.base_url = url;
     }
-    if let Some(key) = args.api_key {
-        llm.api_key = Some(key).filter(|k| !k.is_empty());
-    }
     if let Some(secs) = args.timeout {
         llm.first_token_timeout_secs = secs;
     }
     let saved = settings::set_llm(db, llm)?;
-    out.done(&format!("LLM backend: {} ({})", saved.backend.as_str(), saved.base_url))
+    let kept = match args.api_key {
+        Some(key) => match engine.set_api_key(Some(&key))? {
+            _ if key.is_empty() => "; the API key is forgotten".to_owned(),
+            KeptIn::Keyring => "; the API key is in the system's credential store".to_owned(),
+            KeptIn::File { path, why } => {
+                format!("; no credential store answers ({why}), so the API key is in {path}, readable only by you")
+            }
+        },
+        None => String::new(),
+    };
+    out.done(&format!("LLM backend: {} ({}){kept}", saved.backend.as_str(), saved.base_url))
 }
 
 pub fn set_chat(db: &Database, out: &Out, args: ChatSettingsArgs) -> Result<()> {

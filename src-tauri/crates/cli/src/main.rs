@@ -22,6 +22,7 @@ use args::{
     Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, ModelsCommand, SessionsCommand,
     SettingsCommand,
 };
+use hearth_core::store::model_choice::ModelChoice;
 use output::Out;
 
 fn main() -> ExitCode {
@@ -44,6 +45,7 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
     match cli.command {
         // Measurements run in scratch databases of their own: the library is not even opened.
         Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(&out, &dir),
+        Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
         Command::Bench { command } => bench::run(&out, command),
         command => {
             let dir = match &cli.data_dir {
@@ -53,6 +55,15 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             let engine = Engine::open(&dir, &locate_model_dir(None))?;
             on_library(&engine, &out, command)
         }
+    }
+}
+
+/// A model choice in words.
+fn describe(choice: &ModelChoice) -> String {
+    match choice {
+        ModelChoice::Extractive => "no model: the sentences that answer, quoted".to_owned(),
+        ModelChoice::File(path) => format!("{}, run here", path.display()),
+        ModelChoice::Server { base_url, model } => format!("{model} at {base_url}"),
     }
 }
 
@@ -71,6 +82,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             }
             SessionsCommand::Show { id } => out.session(&sessions::get(db, id)?),
             SessionsCommand::Rename { id, name } => out.session(&sessions::rename(db, id, &name)?),
+            SessionsCommand::Model { id, model } => out.session(&engine.set_session_model(id, &model)?),
             SessionsCommand::Rm { id } => {
                 sessions::delete(db, id)?;
                 out.done(&format!("deleted session {id}"))
@@ -101,15 +113,26 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
         },
         Command::Chat { session, message } => chat::chat(engine, out, session, message.as_deref()),
         Command::Settings { command } => match command {
-            SettingsCommand::Show => chat::show_settings(db, out),
-            SettingsCommand::Llm(args) => chat::set_llm(db, out, args),
+            SettingsCommand::Show => chat::show_settings(engine, out),
+            SettingsCommand::Llm(args) => chat::set_llm(engine, out, args),
             SettingsCommand::Chat(args) => chat::set_chat(db, out, args),
         },
         Command::Search(query) => docs::search(engine, out, query),
         Command::Models { command: ModelsCommand::Show { file } } => out.gguf(&hearth_core::models::gguf::read(&file)?),
-        Command::Models { command: ModelsCommand::Use { file, threads } } => {
+        Command::Models { command: ModelsCommand::Use { model: ModelChoice::File(file), threads } } => {
             let info = engine.use_local_model(&file, threads)?;
-            out.done(&format!("chats now answer with {} ({}), run here", info.label(), file.display()))
+            out.done(&format!("new chats answer with {} ({}), run here", info.label(), file.display()))
+        }
+        Command::Models { command: ModelsCommand::Use { model, .. } } => {
+            let choice = engine.use_model(&model)?;
+            out.done(&format!("new chats answer with {}", describe(&choice)))
+        }
+        Command::Models { command: ModelsCommand::List } => {
+            out.models(&engine.find_models()?, &engine.detect_servers())
+        }
+        Command::Models { command: ModelsCommand::AddFolder { dir } } => {
+            let dir = engine.add_model_folder(&dir)?;
+            out.done(&format!("GGUF files in {} are listed by `hearth models list`", dir.display()))
         }
         Command::Index { command: IndexCommand::Rebuild } => {
             let count = engine.rebuild_index()?;
@@ -119,6 +142,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             ))
         }
         Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(out, &dir),
+        Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
         Command::Bench { command } => bench::run(out, command),
     }
 }

@@ -1,8 +1,10 @@
 use std::io::Write;
 
+use hearth_core::chat::llm::servers::DetectedServer;
 use hearth_core::chat::{Reply, Retrieval};
 use hearth_core::ingest::Added;
 use hearth_core::ingest::documents::{Document, DocumentPage, StoredChunk};
+use hearth_core::models::discovery::FoundModel;
 use hearth_core::models::embedding::ModelStatus;
 use hearth_core::models::gguf::{GgufInfo, short_count};
 use hearth_core::retrieval::{ComponentRank, Hit};
@@ -129,6 +131,31 @@ impl Out {
         })
     }
 
+    pub fn answers(&self, r: &hearth_bench::answers::AnswersReport) -> Result<()> {
+        self.emit(r, || {
+            let mut text = format!(
+                "{} questions over {} documents ({} chunks); the answer is in the top {} passages for {:.0}%\n",
+                r.questions,
+                r.documents,
+                r.chunks,
+                5,
+                r.retrieved * 100.0
+            );
+            text.push_str("method                       first sentence  any quoted  sentences  ms/question\n");
+            for m in &r.methods {
+                text.push_str(&format!(
+                    "{:<28} {:>13.0}%  {:>9.0}%  {:>9.2}  {:>11.1}\n",
+                    m.method,
+                    m.at_1 * 100.0,
+                    m.at_3 * 100.0,
+                    m.mean_sentences,
+                    m.mean_ms
+                ));
+            }
+            text
+        })
+    }
+
     pub fn eval(&self, r: &hearth_bench::eval::Report) -> Result<()> {
         self.emit(r, || {
             let mut text = format!(
@@ -185,6 +212,38 @@ impl Out {
                 info.quantization,
                 if info.has_chat_template { "in the file" } else { "none (ChatML is used)" },
             )
+        })
+    }
+
+    /// The models found on this machine and the local servers, as `hearth models list` shows them.
+    pub fn models(&self, files: &[FoundModel], servers: &[DetectedServer]) -> Result<()> {
+        let value = serde_json::json!({ "files": files, "servers": servers });
+        self.emit(&value, || {
+            let mut text = format!("GGUF files found: {}\n", files.len());
+            for m in files {
+                let about = match (&m.info, &m.problem) {
+                    (Some(i), _) => format!(
+                        "{} params · {} · {} tokens trained · {:.0} MB",
+                        short_count(i.parameters),
+                        i.quantization,
+                        i.trained_context.map_or_else(|| "?".to_owned(), |c| c.to_string()),
+                        i.size_bytes as f64 / 1e6
+                    ),
+                    (None, Some(problem)) => format!("cannot be used: {problem}"),
+                    (None, None) => String::new(),
+                };
+                text.push_str(&format!("  {} ({}) — {about}\n    {}\n", m.name, m.source.label(), m.path));
+            }
+            text.push_str("Servers on this machine:\n");
+            for s in servers {
+                let state = match &s.problem {
+                    None if s.models.is_empty() => "running, no models listed".to_owned(),
+                    None => format!("running — {}", s.models.join(", ")),
+                    Some(problem) => problem.clone(),
+                };
+                text.push_str(&format!("  {} ({}): {state}\n", s.name, s.base_url));
+            }
+            text
         })
     }
 

@@ -203,14 +203,16 @@ fn a_chat_turn_answers_with_its_sources_from_the_cli() {
     let text = hearth(data, &["chat", id, "When should the hive be treated against mites?"]);
     assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
     let printed = String::from_utf8_lossy(&text.stdout);
-    assert!(printed.starts_with("No language model is configured"), "{printed}");
+    assert!(printed.starts_with("No language model is connected, so here are the sentences"), "{printed}");
+    assert!(printed.contains("Oxalic acid is most effective in midwinter"), "the answering sentence: {printed}");
     let sources = printed.split("Sources:").nth(1).expect("a sources list");
     assert!(sources.trim_start().starts_with("[1] beekeeping.pdf, page 3"), "{printed}");
 
     let stored = json(data, &["chat", id, "How big are the tides in the Bay of Fundy?", "--json"]);
     assert_eq!(stored["role"], "assistant");
     assert_eq!(stored["metadata"]["sources"][0]["document_name"], "tides.docx");
-    assert_eq!(stored["metadata"]["history_used"].as_array().unwrap().len(), 2, "the first turn is history");
+    assert_eq!(stored["metadata"]["backend"], "extractive");
+    assert!(stored["metadata"]["history_used"].as_array().unwrap().is_empty(), "a quoted answer is never history");
     assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 4);
 
     let interactive = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
@@ -228,10 +230,53 @@ fn a_chat_turn_answers_with_its_sources_from_the_cli() {
     assert_eq!(String::from_utf8_lossy(&done.stdout).matches("Sources:").count(), 2, "two questions, two answers");
     assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 8);
 
+    // The chat keeps its own model when the settings change; switching it is per chat.
     let llm = hearth(data, &["settings", "llm", "--backend", "openai-compatible", "--url", "http://127.0.0.1:9/v1"]);
     assert!(llm.status.success());
+    assert_eq!(json(data, &["chat", id, "still quoting?", "--json"])["metadata"]["backend"], "extractive");
+    let switched = json(data, &["sessions", "model", id, "http://127.0.0.1:9/v1#qwen2.5-3b", "--json"]);
+    assert_eq!(switched["llm_model_name"], "qwen2.5-3b");
     let down = hearth(data, &["chat", id, "anyone there?"]);
     assert_eq!(down.status.code(), Some(5), "LLM unavailable has its own exit code");
-    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot be reached"));
-    assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 9, "the question is kept");
+    let said = String::from_utf8_lossy(&down.stderr);
+    assert!(said.contains("cannot be reached: nothing answers at 127.0.0.1:9 — is the server running?"), "{said}");
+    assert_eq!(json(data, &["messages", "list", id, "--json"]).as_array().unwrap().len(), 11, "the question is kept");
+}
+
+#[test]
+fn models_are_listed_and_chosen_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, home) = (dir.path().join("data"), dir.path().join("home"));
+    let gguf = home.join(".cache/llama.cpp/tiny.gguf");
+    std::fs::create_dir_all(gguf.parent().unwrap()).unwrap();
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
+    std::fs::copy(&tiny, &gguf).unwrap();
+    let list = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .env("HEARTH_DATA_DIR", &data)
+        .env("HOME", &home)
+        .args(["models", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let files: Vec<(&str, &str)> = list["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["found_in"].as_str().unwrap(), f["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(files, [("Hearth", "SmolLM2 135M — tiny, for trying things out"), ("llama.cpp", "tiny")]);
+    assert_eq!(list["files"][1]["info"]["quantization"], "Q4_1");
+    let servers: Vec<&str> = list["servers"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(servers, ["Ollama", "LM Studio", "llama.cpp's server", "Jan", "vLLM"]);
+
+    let used = json(&data, &["models", "use", "ollama:qwen2.5:3b", "--json"]);
+    assert_eq!(used["message"], "new chats answer with qwen2.5:3b at http://127.0.0.1:11434/v1");
+    let chat = json(&data, &["sessions", "create", "--json"]);
+    assert_eq!(chat["llm_model_name"], "qwen2.5:3b");
+    assert_eq!(chat["model"], "http://127.0.0.1:11434/v1#qwen2.5:3b");
+    let bad = hearth(&data, &["models", "use", "http://127.0.0.1:8080/v1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("names no model"));
 }

@@ -1,5 +1,6 @@
-//! The chat turn with the real model, the real index and fixture documents; the placeholder
-//! backend, and the OpenAI-compatible one against a small streaming server in the test.
+//! The chat turn with the real model, the real index and fixture documents; the extractive
+//! backend, a fake model, and the OpenAI-compatible backend against a small streaming server in
+//! the test.
 
 mod common;
 
@@ -10,11 +11,13 @@ use std::time::Duration;
 
 use hearth_core::Engine;
 use hearth_core::chat::llm::OpenAiCompatible;
-use hearth_core::chat::llm::{self, LlmBackend, Placeholder};
+use hearth_core::chat::llm::extractive::HEADLINE;
+use hearth_core::chat::llm::{self, Completion, Extractive, Finish, LlmBackend, LlmRequest};
 use hearth_core::chat::{Reply, Turn, TurnLocks};
 use hearth_core::sessions::messages::{self, Role};
 use hearth_core::sessions::{self, NewSession};
 use hearth_core::settings::{self, ChatSettings, Theme};
+use hearth_core::store::model_choice::ModelChoice;
 use hearth_core::{Database, Error, SessionId, store::Page};
 use serde_json::Value;
 
@@ -29,8 +32,32 @@ fn session_with(db: &Database, docs: &[&str]) -> SessionId {
     sessions::create(db, NewSession { document_ids: ids, ..Default::default() }).unwrap().id
 }
 
+/// The backend with no model: it quotes the sources' best sentences, ranked by the real model.
+fn quoted() -> Extractive<'static> {
+    Extractive { embedder: Some(model()) }
+}
+
 fn ask(db: &Database, session: SessionId, question: &str) -> Reply {
-    turn(db, &Placeholder).send(session, question, &mut |_| true).unwrap()
+    turn(db, &quoted()).send(session, question, &mut |_| true).unwrap()
+}
+
+/// A fake model: it answers with the question it was asked and how many messages came with it.
+struct Echo;
+
+impl LlmBackend for Echo {
+    fn name(&self) -> &str {
+        "echo"
+    }
+
+    fn complete(&self, request: &LlmRequest<'_>, on_token: &mut dyn FnMut(&str) -> bool) -> Result<Completion, Error> {
+        let text = format!("{} messages, last: {}", request.messages.len(), request.messages.last().unwrap().content);
+        on_token(&text);
+        Ok(Completion { text, finish: Finish::Complete, generation: None })
+    }
+}
+
+fn ask_model(db: &Database, session: SessionId, question: &str) -> Reply {
+    turn(db, &Echo).send(session, question, &mut |_| true).unwrap()
 }
 
 #[test]
@@ -38,7 +65,7 @@ fn an_answer_cites_the_right_document_and_page_and_records_everything() {
     let (_dir, db) = common::temp_db();
     let session = session_with(&db, &["beekeeping.pdf", "tides.docx"]);
     let mut streamed = String::new();
-    let reply = turn(&db, &Placeholder)
+    let reply = turn(&db, &quoted())
         .send(session, "When is the best time to treat the hive against mites?", &mut |t| {
             streamed.push_str(t);
             true
@@ -47,12 +74,16 @@ fn an_answer_cites_the_right_document_and_page_and_records_everything() {
     let answer = &reply.assistant;
     assert_eq!((reply.user.role, answer.role), (Role::User, Role::Assistant));
     assert_eq!(streamed, answer.content);
-    assert!(answer.content.starts_with("No language model is configured"), "{}", answer.content);
-    assert!(answer.content.contains("[1] beekeeping.pdf, page 3:"), "{}", answer.content);
+    // The sentence that answers comes first, in the document's own words, cited.
+    let mut lines = answer.content.split("\n\n");
+    assert_eq!(lines.next(), Some(HEADLINE));
+    let first = lines.next().unwrap();
+    assert!(first.contains("most effective in midwinter") && first.ends_with("[1]"), "{}", answer.content);
+    assert!(lines.count() <= 2, "one to three sentences: {}", answer.content);
 
     let m = &answer.metadata;
-    assert_eq!(m["backend"], "placeholder");
-    assert_eq!(m["model"], "placeholder");
+    assert_eq!(m["backend"], "extractive");
+    assert_eq!(m["model"], "extractive", "the chat has no model");
     assert_eq!(m["finish"], "complete");
     assert_eq!(m["question_id"], reply.user.id);
     assert_eq!(m["retrieval"]["mode"], "hybrid");
@@ -107,7 +138,7 @@ fn a_chat_without_documents_still_gets_an_answer_and_says_why() {
     let session = sessions::create(&db, NewSession::default()).unwrap().id;
     let reply = ask(&db, session, "hello?");
     assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "the chat has no documents");
-    assert!(reply.assistant.content.contains("no ready documents"), "{}", reply.assistant.content);
+    assert_eq!(reply.assistant.content, llm::extractive::NO_SOURCES);
     assert!(reply.assistant.metadata["sources"].as_array().unwrap().is_empty());
 }
 
@@ -116,7 +147,7 @@ fn history_is_cut_to_the_last_k_turns() {
     let (_dir, db) = common::temp_db();
     settings::set_chat(&db, ChatSettings { history_turns: 2, ..Default::default() }).unwrap();
     let session = sessions::create(&db, NewSession::default()).unwrap().id;
-    let replies: Vec<Reply> = (0..4).map(|i| ask(&db, session, &format!("question {i}"))).collect();
+    let replies: Vec<Reply> = (0..4).map(|i| ask_model(&db, session, &format!("question {i}"))).collect();
     let last = &replies[3].assistant.metadata;
     let expected: Vec<i64> = replies[1..3].iter().flat_map(|r| [r.user.id, r.assistant.id]).collect();
     let used: Vec<i64> = last["history_used"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
@@ -129,7 +160,7 @@ fn a_tiny_budget_drops_history_before_sources() {
     let (_dir, db) = common::temp_db();
     let session = session_with(&db, &["tides.docx", "volcanoes.html"]);
     for i in 0..3 {
-        ask(&db, session, &format!("Tell me about tides and volcanoes, part {i}, at length please."));
+        ask_model(&db, session, &format!("Tell me about tides and volcanoes, part {i}, at length please."));
     }
     settings::set_chat(&db, ChatSettings { context_tokens: 700, answer_tokens: 100, ..Default::default() }).unwrap();
     let reply = ask(&db, session, "Which volcano grounded flights over Europe?");
@@ -142,15 +173,29 @@ fn a_tiny_budget_drops_history_before_sources() {
 }
 
 #[test]
+fn quoted_answers_are_never_sent_to_a_model_as_history() {
+    let (_dir, db) = common::temp_db();
+    let session = session_with(&db, &["tides.docx"]);
+    let first = ask_model(&db, session, "What are spring tides?");
+    let quoted = ask(&db, session, "What are neap tides?");
+    assert!(!hearth_core::chat::TurnRecord::of(&quoted.assistant).unwrap().written_by_model());
+    let reply = ask_model(&db, session, "And why twice a day?");
+    let m = &reply.assistant.metadata;
+    let used: Vec<i64> = m["history_used"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(used, [first.user.id, first.assistant.id], "the quoted answer and its question are left out");
+    assert!(reply.assistant.content.starts_with("4 messages"), "{}", reply.assistant.content);
+}
+
+#[test]
 fn bad_input_changes_nothing() {
     let (_dir, db) = common::temp_db();
     let session = sessions::create(&db, NewSession::default()).unwrap().id;
-    let empty = turn(&db, &Placeholder).send(session, "  \n", &mut |_| true).unwrap_err();
+    let empty = turn(&db, &quoted()).send(session, "  \n", &mut |_| true).unwrap_err();
     assert!(matches!(empty, Error::InvalidInput(_)), "{empty}");
-    let unknown = turn(&db, &Placeholder).send(SessionId::new(), "hi", &mut |_| true).unwrap_err();
+    let unknown = turn(&db, &quoted()).send(SessionId::new(), "hi", &mut |_| true).unwrap_err();
     assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
     let huge = "word ".repeat(5000);
-    let too_long = turn(&db, &Placeholder).send(session, &huge, &mut |_| true).unwrap_err();
+    let too_long = turn(&db, &quoted()).send(session, &huge, &mut |_| true).unwrap_err();
     assert!(matches!(too_long, Error::InvalidInput(_)), "{too_long}");
     assert!(messages::list(&db, session, Page::new(10, 0).unwrap()).unwrap().is_empty());
 }
@@ -219,6 +264,8 @@ fn an_openai_compatible_server_streams_the_answer() {
         s.write_all(b"data: [DONE]\n\n").unwrap();
     });
     let openai = backend(&url, 5);
+    let choice = ModelChoice::Server { base_url: url.clone(), model: "qwen2.5-3b".into() };
+    sessions::set_model(&db, session, &choice).unwrap();
     let mut pieces = Vec::new();
     let reply = turn(&db, &openai)
         .send(session, "When are spring tides?", &mut |t| {
@@ -231,7 +278,7 @@ fn an_openai_compatible_server_streams_the_answer() {
     assert_eq!(reply.assistant.metadata["backend"], "openai-compatible");
     assert_eq!(reply.assistant.metadata["finish"], "complete");
     let request = requests.recv().unwrap();
-    assert_eq!(request["model"], "placeholder", "the session's model name is asked for");
+    assert_eq!(request["model"], "qwen2.5-3b", "the chat's model is asked for");
     assert_eq!(request["stream"], true);
     let sent = request["messages"].as_array().unwrap();
     assert_eq!(sent[0]["role"], "system");
@@ -314,10 +361,10 @@ fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
     assert_eq!(stored.len(), 4, "every question is kept");
     assert!(stored.iter().all(|m| m.role == Role::User));
 
-    let retried = turn(&db, &Placeholder).retry(session, &mut |_| true).unwrap();
+    let retried = turn(&db, &quoted()).retry(session, &mut |_| true).unwrap();
     assert_eq!(retried.user.id, stored[3].id, "the retry answers the last question");
     assert_eq!(retried.assistant.metadata["question_id"], stored[3].id);
-    let again = turn(&db, &Placeholder).retry(session, &mut |_| true).unwrap_err();
+    let again = turn(&db, &quoted()).retry(session, &mut |_| true).unwrap_err();
     assert!(matches!(again, Error::InvalidInput(_)), "{again}");
 }
 
@@ -325,7 +372,9 @@ fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
 fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
     let (_dir, db) = common::temp_db();
     let llm = settings::llm(&db).unwrap();
-    assert_eq!(llm::backend(&llm).name(), "placeholder");
+    assert_eq!(llm::backend(&llm, None).name(), "extractive");
+    let old: settings::LlmBackendKind = serde_json::from_str("\"placeholder\"").unwrap();
+    assert_eq!(old, settings::LlmBackendKind::Extractive, "settings saved before the extractive answer still read");
     let magic = "magic".parse::<settings::LlmBackendKind>().unwrap_err();
     assert!(matches!(magic, Error::InvalidInput(_)) && magic.to_string().contains("unknown LLM backend"), "{magic}");
     let no_url = settings::LlmSettings {
@@ -336,7 +385,7 @@ fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
     assert!(matches!(settings::set_llm(&db, no_url), Err(Error::InvalidInput(_))));
     let openai = settings::LlmSettings { backend: "openai-compatible".parse().unwrap(), ..llm };
     let saved = settings::set_llm(&db, openai).unwrap();
-    assert_eq!(llm::backend(&settings::llm(&db).unwrap()).name(), "openai-compatible");
+    assert_eq!(llm::backend(&settings::llm(&db).unwrap(), None).name(), "openai-compatible");
     assert_eq!(settings::llm(&db).unwrap(), saved);
     // A stored backend this build does not know is said plainly, never guessed.
     db.write(|tx| {
@@ -392,12 +441,10 @@ fn turns_in_one_chat_wait_for_each_other_and_different_chats_run_at_once() {
     let engine =
         Engine::new(std::sync::Arc::clone(&db), dir.path(), &hearth_core::models::embedding::locate_model_dir(None));
     let run = |url: &str, sessions: [SessionId; 2]| {
-        let llm = settings::LlmSettings {
-            backend: settings::LlmBackendKind::OpenAiCompatible,
-            base_url: url.to_owned(),
-            ..Default::default()
-        };
-        settings::set_llm(&db, llm).unwrap();
+        for id in sessions {
+            let choice = ModelChoice::Server { base_url: url.to_owned(), model: "m".into() };
+            engine.set_session_model(id, &choice).unwrap();
+        }
         std::thread::scope(|s| {
             let turns: Vec<_> = sessions
                 .iter()

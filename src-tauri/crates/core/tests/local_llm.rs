@@ -8,13 +8,16 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
+use hearth_core::chat::TurnEvent;
 use hearth_core::chat::llm::Finish;
 use hearth_core::models::embedding::locate_model_dir;
 use hearth_core::sessions::messages;
 use hearth_core::sessions::{self, NewSession};
 use hearth_core::settings::{self, ChatSettings, LlmBackendKind};
 use hearth_core::store::Page;
+use hearth_core::store::model_choice::ModelChoice;
 use hearth_core::{Engine, Error, SessionId};
 
 fn smollm2() -> PathBuf {
@@ -43,7 +46,19 @@ fn an_answer_streams_from_the_model_and_its_record_says_how_it_was_made() {
     assert_eq!(sessions::get(engine.db(), session).unwrap().llm_model_name, "SmolLM2-135M-Instruct.Q4_1");
 
     let mut pieces = Vec::new();
-    let reply = engine.send(session, "What is the capital of France?", &mut |p| pieces.push(p.to_owned())).unwrap();
+    let mut loading = Vec::new();
+    let reply = engine
+        .send(session, "What is the capital of France?", &mut |event| match event {
+            TurnEvent::Token(piece) => pieces.push(piece.to_owned()),
+            TurnEvent::Loading { model, progress } => {
+                assert!(pieces.is_empty(), "the model loads before the answer starts");
+                loading.push((model.to_owned(), progress));
+            }
+        })
+        .unwrap();
+    assert!(loading.len() >= 2, "loading reports its progress: {loading:?}");
+    assert!(loading.iter().all(|(m, _)| m == "SmolLM2-135M-Instruct.Q4_1"));
+    assert!(loading.windows(2).all(|w| w[0].1 <= w[1].1) && loading.last().unwrap().1 >= 1.0, "{loading:?}");
     assert!(pieces.len() > 1, "streamed piece by piece: {pieces:?}");
     assert_eq!(pieces.concat(), reply.assistant.content);
     assert!(!reply.assistant.content.trim().is_empty());
@@ -77,7 +92,8 @@ fn stop_ends_the_answer_within_a_token_and_the_budget_cuts_it() {
     let mut pieces: Vec<String> = Vec::new();
     let engine_for_stop = Arc::clone(&engine);
     let reply = engine
-        .send(session, "Write a long story about a lighthouse keeper.", &mut |piece| {
+        .send(session, "Write a long story about a lighthouse keeper.", &mut |event| {
+            let TurnEvent::Token(piece) = event else { return };
             pieces.push(piece.to_owned());
             // The person presses Stop once there is a word on the screen.
             if pieces.concat().trim().len() >= 2 {
@@ -157,4 +173,31 @@ fn a_local_model_saved_in_settings_is_the_model_new_chats_name() {
     all.llm.model_path = Some(smollm2().display().to_string());
     settings::save_all(engine.db(), all).unwrap();
     assert_eq!(sessions::get(engine.db(), chat(&engine)).unwrap().llm_model_name, "SmolLM2-135M-Instruct.Q4_1");
+}
+
+#[test]
+fn a_chat_switched_to_a_file_answers_with_it_while_others_quote_and_an_idle_model_is_freed() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), &locate_model_dir(None)).unwrap();
+    settings::set_chat(engine.db(), ChatSettings { answer_tokens: 16, ..Default::default() }).unwrap();
+    let (local, quoted) = (chat(&engine), chat(&engine));
+    engine.set_session_model(local, &ModelChoice::File(smollm2())).unwrap();
+
+    let reply = engine.send(local, "Say hello.", &mut |_| {}).unwrap();
+    assert_eq!((reply.record.backend.as_str(), reply.record.model.as_str()), ("local", "SmolLM2-135M-Instruct.Q4_1"));
+    assert!(engine.local_model_loaded());
+    let other = engine.send(quoted, "Say hello.", &mut |_| {}).unwrap();
+    assert_eq!(other.record.backend, "extractive", "the other chat keeps its own (no) model");
+
+    assert!(!engine.unload_if_idle().unwrap(), "ten idle minutes have not passed");
+    let mut llm = settings::llm(engine.db()).unwrap();
+    llm.idle_unload_minutes = 0;
+    settings::set_llm(engine.db(), llm).unwrap();
+    assert!(!engine.unload_if_idle().unwrap(), "0 keeps the model loaded");
+    assert!(engine.local_model_loaded());
+    assert!(engine.unload_if_idle_for(Duration::ZERO));
+    assert!(!engine.local_model_loaded());
+    // The next question loads it again.
+    engine.send(local, "And goodbye?", &mut |_| {}).unwrap();
+    assert!(engine.local_model_loaded());
 }

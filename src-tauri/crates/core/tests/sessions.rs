@@ -19,7 +19,8 @@ fn create_fills_defaults_and_round_trips() {
     let (_dir, db) = common::temp_db();
     let s = sessions::create(&db, NewSession::default()).unwrap();
     assert_eq!(s.name, DEFAULT_SESSION_NAME);
-    assert_eq!(s.llm_model_name, settings::DEFAULT_MODEL_NAME);
+    assert_eq!(s.llm_model_name, "extractive", "no model is chosen yet");
+    assert_eq!(s.model, Some(hearth_core::store::model_choice::ModelChoice::Extractive));
     assert_eq!(s.created_at, s.last_updated_at);
     assert!(s.rag_document_ids.is_empty());
     assert_eq!(s.id.0.get_version_num(), 4);
@@ -49,11 +50,15 @@ fn create_keeps_documents_in_order_without_duplicates_and_tags() {
 }
 
 #[test]
-fn default_model_name_comes_from_settings() {
+fn a_servers_default_model_name_comes_from_settings() {
     let (_dir, db) = common::temp_db();
+    let server = settings::LlmSettings { backend: settings::LlmBackendKind::OpenAiCompatible, ..Default::default() };
+    settings::set_llm(&db, server).unwrap();
+    assert_eq!(sessions::create(&db, NewSession::default()).unwrap().llm_model_name, settings::DEFAULT_MODEL_NAME);
     settings::set_default_model_name(&db, "qwen2.5:7b").unwrap();
     let s = sessions::create(&db, NewSession::default()).unwrap();
     assert_eq!(s.llm_model_name, "qwen2.5:7b");
+    assert_eq!(s.model.unwrap().to_string(), "http://127.0.0.1:8080/v1#qwen2.5:7b");
 }
 
 #[test]

@@ -9,7 +9,8 @@ const session = {
   name: "Papers",
   created_at: "2026-01-01T00:00:00Z",
   last_updated_at: "2026-01-01T00:00:00Z",
-  llm_model_name: "placeholder",
+  llm_model_name: "extractive",
+    model_choice: "extractive",
   metadata_tags: [],
   rag_document_ids: [],
 };

@@ -8,19 +8,20 @@ import type { TurnRecord } from "./bindings/TurnRecord";
 
 export type { ChatReplyDto, SourceRecord, TurnEventDto, TurnRecord };
 
-function channel(onToken: (text: string) => void): Channel<TurnEventDto> {
+function channel(onEvent: (event: TurnEventDto) => void): Channel<TurnEventDto> {
   const events = new Channel<TurnEventDto>();
-  events.onmessage = (event) => onToken(event.text);
+  events.onmessage = onEvent;
   return events;
 }
 
-/** Runs a chat turn; `onToken` gets the answer as it streams in. */
-export const sendMessage = (sessionId: string, content: string, onToken: (text: string) => void) =>
-  call<ChatReplyDto>("send_message", { sessionId, content, onEvent: channel(onToken) });
+/** Runs a chat turn; `onEvent` hears the chat's model loading (when it must), then the answer
+ * as it streams in. */
+export const sendMessage = (sessionId: string, content: string, onEvent: (event: TurnEventDto) => void) =>
+  call<ChatReplyDto>("send_message", { sessionId, content, onEvent: channel(onEvent) });
 
 /** Answers the session's unanswered last question again (after LLM_UNAVAILABLE). */
-export const retryTurn = (sessionId: string, onToken: (text: string) => void) =>
-  call<ChatReplyDto>("retry_turn", { sessionId, onEvent: channel(onToken) });
+export const retryTurn = (sessionId: string, onEvent: (event: TurnEventDto) => void) =>
+  call<ChatReplyDto>("retry_turn", { sessionId, onEvent: channel(onEvent) });
 
 /** Stops the session's running turn; the answer so far is kept. */
 export const stopTurn = (sessionId: string) => call<null>("stop_turn", { sessionId });

@@ -31,3 +31,9 @@ export async function chooseModelFile(): Promise<string | null> {
   });
   return Array.isArray(picked) ? (picked[0] ?? null) : picked;
 }
+
+/** Asks for one folder with the system's dialog; null when the person cancels. */
+export async function chooseFolder(): Promise<string | null> {
+  const picked = await open({ title: "Add a folder of GGUF models", multiple: false, directory: true });
+  return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+}

@@ -13,6 +13,8 @@ export class ChatStore {
   pendingQuestion = $state<string | null>(null);
   /** The answer so far, while it streams. */
   streaming = $state<string | null>(null);
+  /** The chat's model while it loads (before the first token), with how far it got (0 to 1). */
+  loadingModel = $state<{ model: string; progress: number } | null>(null);
   error = $state<ApiError | null>(null);
 
   /** Shows `sessionId`'s messages (or nothing for `null`). A late answer for a session that is no
@@ -43,14 +45,14 @@ export class ChatStore {
     const sessionId = this.sessionId;
     if (!sessionId || this.sending || content.trim() === "") return false;
     this.pendingQuestion = content;
-    return this.turn(sessionId, (onToken) => chat.sendMessage(sessionId, content, onToken));
+    return this.turn(sessionId, (onEvent) => chat.sendMessage(sessionId, content, onEvent));
   }
 
   /** Answers the last question again after the language model failed. */
   async retry(): Promise<boolean> {
     const sessionId = this.sessionId;
     if (!sessionId || this.sending) return false;
-    return this.turn(sessionId, (onToken) => chat.retryTurn(sessionId, onToken));
+    return this.turn(sessionId, (onEvent) => chat.retryTurn(sessionId, onEvent));
   }
 
   /** Stops the answer streaming in; what came so far is kept. */
@@ -60,14 +62,20 @@ export class ChatStore {
 
   private async turn(
     sessionId: string,
-    run: (onToken: (text: string) => void) => Promise<chat.ChatReplyDto>,
+    run: (onEvent: (event: chat.TurnEventDto) => void) => Promise<chat.ChatReplyDto>,
   ): Promise<boolean> {
     this.sending = true;
     this.error = null;
     this.streaming = "";
     try {
-      await run((text) => {
-        if (this.sessionId === sessionId) this.streaming = (this.streaming ?? "") + text;
+      await run((event) => {
+        if (this.sessionId !== sessionId) return;
+        if (event.kind === "loading") {
+          this.loadingModel = { model: event.model, progress: event.progress };
+        } else {
+          this.loadingModel = null;
+          this.streaming = (this.streaming ?? "") + event.text;
+        }
       });
       await this.reload(sessionId);
       return true;
@@ -83,6 +91,7 @@ export class ChatStore {
     } finally {
       this.sending = false;
       this.streaming = null;
+      this.loadingModel = null;
       this.pendingQuestion = null;
     }
   }

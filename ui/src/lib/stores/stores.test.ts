@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fakeBackend, sourceRecord, turnRecord } from "../test-ipc";
-import type { TurnRecord } from "../api/chat";
+import type { TurnEventDto, TurnRecord } from "../api/chat";
 import { SESSION_PAGE, SessionsStore } from "./sessions.svelte";
 import { ChatStore } from "./chat.svelte";
 import type { SessionDto } from "../api/sessions";
@@ -12,14 +12,15 @@ function makeSession(i: number): SessionDto {
     name: `s${i}`,
     created_at: "2026-01-01T00:00:00Z",
     last_updated_at: `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`,
-    llm_model_name: "placeholder",
+    llm_model_name: "extractive",
+    model_choice: "extractive",
     metadata_tags: [],
     rag_document_ids: [],
   };
 }
 
 /** A tiny in-memory backend with the real commands' contract. */
-function backend(count: number, afterTokens: () => void = () => {}) {
+function backend(count: number, afterTokens: () => void = () => {}, afterLoading: () => void = () => {}) {
   let sessions = Array.from({ length: count }, (_, i) => makeSession(i));
   const messages: ChatMessageDto[] = [];
   const calls = fakeBackend({
@@ -60,8 +61,10 @@ function backend(count: number, afterTokens: () => void = () => {}) {
         return m;
       };
       const user = store("user", text);
-      const events = onEvent as { onmessage: (event: { text: string }) => void };
-      for (const piece of ["An ", "answer [1]"]) events.onmessage({ text: piece });
+      const events = onEvent as { onmessage: (event: TurnEventDto) => void };
+      events.onmessage({ kind: "loading", model: "tiny", progress: 0.4 });
+      afterLoading();
+      for (const piece of ["An ", "answer [1]"]) events.onmessage({ kind: "token", text: piece });
       afterTokens();
       const assistant = store("assistant", "An answer [1]", turnRecord({ sources: [{ ...sourceRecord(1), document_name: "a.pdf", page: 3 }] }));
       return { user, assistant };
@@ -184,13 +187,23 @@ describe("ChatStore", () => {
   it("opens a session, streams answers, keeps messages in order, and refuses empty ones", async () => {
     const chat = new ChatStore();
     const streamed: (string | null)[] = [];
-    backend(1, () => streamed.push(chat.streaming));
+    const loading: unknown[] = [];
+    backend(
+      1,
+      () => streamed.push(chat.streaming),
+      () => loading.push(chat.loadingModel),
+    );
     const id = makeSession(0).id;
     await chat.open(id);
     expect(chat.messages).toEqual([]);
     expect(await chat.send("first")).toBe(true);
     expect(await chat.send("second")).toBe(true);
     expect(streamed).toEqual(["An answer [1]", "An answer [1]"]);
+    expect(loading).toEqual([
+      { model: "tiny", progress: 0.4 },
+      { model: "tiny", progress: 0.4 },
+    ]);
+    expect(chat.loadingModel).toBeNull();
     expect(chat.messages.map((m) => `${m.role}: ${m.content}`)).toEqual([
       "user: first",
       "assistant: An answer [1]",

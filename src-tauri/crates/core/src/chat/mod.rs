@@ -17,4 +17,4 @@ pub mod turn;
 
 pub use locks::TurnLocks;
 pub use record::{PromptRecord, Retrieval, SourceRecord, Timings, TurnRecord};
-pub use turn::{Reply, Turn};
+pub use turn::{Reply, Turn, TurnEvent};

@@ -49,6 +49,12 @@ pub struct TurnRecord {
 }
 
 impl TurnRecord {
+    /// Whether a model wrote the answer; the extractive backend (and the placeholder before it)
+    /// only quoted the sources, so its answers are never sent back to a model as history.
+    pub fn written_by_model(&self) -> bool {
+        !matches!(self.backend.as_str(), super::llm::EXTRACTIVE | "placeholder")
+    }
+
     /// The record stored with `message`, if it is an answer written by a chat turn. A message
     /// without one (a question, a message added by hand, metadata that does not parse) has none.
     pub fn of(message: &ChatMessage) -> Option<TurnRecord> {

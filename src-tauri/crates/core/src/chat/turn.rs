@@ -28,6 +28,16 @@ pub struct Turn<'a> {
     pub backend: &'a dyn LlmBackend,
 }
 
+/// What a turn reports while it runs, in order: the model loading (only when the chat's GGUF model
+/// is not loaded yet), then the answer piece by piece.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TurnEvent<'a> {
+    /// The chat's model is being loaded: how far, from 0.0 to 1.0.
+    Loading { model: &'a str, progress: f32 },
+    /// A piece of the answer.
+    Token(&'a str),
+}
+
 /// The stored question and answer of a turn, and the answer's record.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -73,7 +83,7 @@ impl Turn<'_> {
         let (hits, retrieval, embed, search_time) = self.retrieve(session, &user.content, chat.top_n)?;
 
         let started = Instant::now();
-        let history = messages::history(self.db, session.id, user.id, chat.history_turns * 2)?;
+        let history = written_by_models(messages::history(self.db, session.id, user.id, chat.history_turns * 2)?);
         let candidates: Vec<Candidate> = hits
             .iter()
             .map(|h| Candidate {
@@ -164,6 +174,21 @@ impl Turn<'_> {
         let info = Retrieval::Searched { mode, top_n, documents: ready, found: hits.len(), note };
         Ok((hits, info, embed, total.saturating_sub(embed)))
     }
+}
+
+/// The history without the answers no model wrote (quoted sentences) and their questions: a
+/// model connected later would take them for its own words.
+fn written_by_models(history: Vec<ChatMessage>) -> Vec<ChatMessage> {
+    let quoted = |m: &ChatMessage| TurnRecord::of(m).is_some_and(|r| !r.written_by_model());
+    let mut kept: Vec<ChatMessage> = Vec::with_capacity(history.len());
+    for message in history {
+        if quoted(&message) {
+            kept.pop_if(|question| question.role == Role::User);
+        } else {
+            kept.push(message);
+        }
+    }
+    kept
 }
 
 fn budget(chat: &ChatSettings) -> usize {

@@ -9,18 +9,21 @@
 //! who called: no Tauri, no terminal output; progress and answer pieces go to callbacks.
 
 mod documents;
+mod models;
 mod turns;
 mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Instant;
 
 use crate::chat::TurnLocks;
 use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
-use crate::store::{self, Database};
+use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
+use crate::store::{self, Database, settings};
 
 /// The running engine of one data directory.
 pub struct Engine {
@@ -33,6 +36,10 @@ pub struct Engine {
     turns: TurnLocks,
     /// The GGUF model of the `local` backend, loaded on first need and kept warm.
     local: Mutex<Option<Arc<LocalModel>>>,
+    /// When the local model was last asked for or last answered (for freeing it when idle).
+    local_used: Mutex<Instant>,
+    /// API keys, kept out of the database.
+    secrets: Secrets,
 }
 
 impl Engine {
@@ -45,6 +52,17 @@ impl Engine {
 
     /// An engine over an open database.
     pub fn new(db: Arc<Database>, data_dir: &Path, model_dir: &Path) -> Arc<Engine> {
+        Engine::with_secrets(db, data_dir, model_dir, Secrets::of(data_dir))
+    }
+
+    /// An engine whose secrets are in `secrets` (a test's fake credential store). A key an
+    /// earlier version stored in the database is moved there.
+    pub fn with_secrets(db: Arc<Database>, data_dir: &Path, model_dir: &Path, secrets: Secrets) -> Arc<Engine> {
+        if let Err(e) = settings::take_stored_api_key(&db)
+            .and_then(|key| key.map(|k| secrets.set(LLM_API_KEY, Some(&k))).transpose())
+        {
+            tracing::warn!(error = %e, "could not move the API key out of the database");
+        }
         Arc::new(Engine {
             db,
             data_dir: data_dir.to_owned(),
@@ -53,6 +71,8 @@ impl Engine {
             work: (Mutex::new(true), Condvar::new()),
             turns: TurnLocks::default(),
             local: Mutex::new(None),
+            local_used: Mutex::new(Instant::now()),
+            secrets,
         })
     }
 
@@ -76,6 +96,22 @@ impl Engine {
             })
             .clone()
             .map_err(Error::ModelUnavailable)
+    }
+
+    /// The language-model server's API key, if one is kept.
+    pub fn api_key(&self) -> Result<Option<String>> {
+        self.secrets.get(LLM_API_KEY)
+    }
+
+    /// Keeps the server's API key (`None` or empty forgets it) in the credential store, or where
+    /// none runs, in a file only its owner can read; says which.
+    pub fn set_api_key(&self, key: Option<&str>) -> Result<KeptIn> {
+        self.secrets.set(LLM_API_KEY, key)
+    }
+
+    /// Where an API key is kept now.
+    pub fn secrets_kept_in(&self) -> KeptIn {
+        self.secrets.kept_in()
     }
 
     /// Whether the embedding model loads, and why not (`hearth doctor`).

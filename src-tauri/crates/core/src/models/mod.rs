@@ -2,11 +2,13 @@
 //!
 //! Owns: the [`embedding`] seam ([`embedding::Embedder`]) and the real model behind it (ONNX
 //! Runtime, loaded from provisioned files; nothing is downloaded), reading a chat model's GGUF
-//! header without loading it ([`gguf`]), and [`Models`], the parts that
+//! header without loading it ([`gguf`]), finding the GGUF files other apps keep
+//! ([`discovery`]), and [`Models`], the parts that
 //! need the model files and are loaded together once: the embedder, a chunker on the model's
 //! tokenizer, and the vector index of that model's vectors. Uses [`crate::store`],
 //! [`crate::ingest::chunking`] and [`crate::retrieval::index`]. Never stores documents or answers.
 
+pub mod discovery;
 pub mod embedding;
 pub mod gguf;
 

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::error::{Error, Result, StorageContext};
 use crate::store::codec;
 use crate::store::ids::{DocumentId, SessionId};
+use crate::store::model_choice::ModelChoice;
 use crate::store::{Database, Page, settings};
 use crate::text;
 
@@ -30,7 +31,11 @@ pub struct Session {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_updated_at: DateTime<Utc>,
+    /// The model's own name (see [`ModelChoice::name`]).
     pub llm_model_name: String,
+    /// Which model answers; `None` for a chat made before chats had their own model (it follows
+    /// the language-model settings).
+    pub model: Option<ModelChoice>,
     pub metadata_tags: Vec<String>,
     /// Attached documents, in the order they were attached.
     pub rag_document_ids: Vec<DocumentId>,
@@ -41,7 +46,8 @@ pub struct Session {
 pub struct NewSession {
     pub name: Option<String>,
     pub document_ids: Vec<DocumentId>,
-    /// Defaults to the `default_model_name` setting.
+    /// The model's name; defaults to the chosen model's (for a server, this names which of its
+    /// models answers).
     pub llm_model_name: Option<String>,
     pub tags: Vec<String>,
 }
@@ -68,14 +74,18 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
     let id = SessionId::new();
     let now = codec::to_db(codec::now());
     db.write(|tx| {
-        let model = match model {
-            Some(model) => model,
-            None => settings::default_model_name(tx)?,
-        };
+        let (choice, model) = settings::new_chat_model(tx, model)?;
         tx.execute(
-            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
-            params![id.to_string(), name, now, model, serde_json::to_string(&tags).expect("tags serialize")],
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+            params![
+                id.to_string(),
+                name,
+                now,
+                model,
+                serde_json::to_string(&tags).expect("tags serialize"),
+                choice.to_string()
+            ],
         )
         .context("inserting a session")?;
         for (position, doc) in documents.iter().enumerate() {
@@ -108,7 +118,7 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
             .context("counting sessions")?;
         let mut stmt = conn
             .prepare_cached(
-                "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions
+                "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice FROM sessions
                  WHERE name LIKE ?3 ESCAPE '\\'
                  ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?1 OFFSET ?2",
             )
@@ -141,6 +151,24 @@ pub fn rename(db: &Database, id: SessionId, name: &str) -> Result<Session> {
         let changed = tx
             .execute("UPDATE sessions SET name = ?2 WHERE id = ?1", params![id.to_string(), name])
             .context("renaming a session")?;
+        if changed == 0 {
+            return Err(Error::not_found("session", id));
+        }
+        load(tx, id)
+    })
+}
+
+/// Switches the model that answers the session from its next question (`choice` is checked by
+/// the caller: the engine reads a file's header first). Not activity: `last_updated_at` stays.
+pub fn set_model(db: &Database, id: SessionId, choice: &ModelChoice) -> Result<Session> {
+    let name = text::required("model name", &choice.name(), limits::MAX_MODEL_NAME_CHARS)?;
+    db.write(|tx| {
+        let changed = tx
+            .execute(
+                "UPDATE sessions SET model_choice = ?2, llm_model_name = ?3 WHERE id = ?1",
+                params![id.to_string(), choice.to_string(), name],
+            )
+            .context("switching a session's model")?;
         if changed == 0 {
             return Err(Error::not_found("session", id));
         }
@@ -224,7 +252,7 @@ pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: SessionId) -> Result<()> {
 pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
     let session = conn
         .query_row(
-            "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags FROM sessions WHERE id = ?1",
+            "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice FROM sessions WHERE id = ?1",
             [id.to_string()],
             session_row,
         )
@@ -255,6 +283,8 @@ fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
         last_updated_at: codec::timestamp(row, 3)?,
         llm_model_name: row.get(4)?,
         metadata_tags: codec::json(row, 5)?,
+        // A choice that no longer reads (written by a newer build) follows the settings.
+        model: row.get::<_, Option<String>>(6)?.and_then(|c| c.parse().ok()),
         rag_document_ids: Vec::new(),
     })
 }

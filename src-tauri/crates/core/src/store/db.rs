@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::migrations;
+use super::{migrations, private};
 use crate::error::{Error, Result, StorageContext};
 
 /// How long a connection waits for a lock held by another process (the CLI beside the app).
@@ -25,15 +25,27 @@ pub struct Database {
 impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private::create_private_dir(dir).map_err(|source| Error::Io {
                 context: format!("creating data directory {}", dir.display()),
                 source,
             })?;
         }
+        // Only its owner may read the database: created 0600, and one made 0644 by an earlier
+        // version is tightened. SQLite gives its journal files the database file's mode.
+        private::make_private_file(path)
+            .map_err(|source| Error::Io { context: format!("opening database {}", path.display()), source })?;
         let mut writer = Connection::open(path).context(format!("opening database {}", path.display()))?;
         configure(&writer)?;
         writer.pragma_update(None, "journal_mode", "WAL").context("switching the database to WAL")?;
+        for suffix in ["-wal", "-shm"] {
+            let journal = PathBuf::from(format!("{}{suffix}", path.display()));
+            if journal.exists()
+                && let Err(e) = private::restrict(&journal)
+            {
+                tracing::warn!(file = %journal.display(), error = %e, "could not make a journal file private");
+            }
+        }
         migrations::run(&mut writer)?;
         tracing::debug!(path = %path.display(), "database open");
         Ok(Database { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
@@ -77,6 +89,15 @@ impl Database {
             .context(format!("opening a reader on {}", self.path.display()))?;
         configure(&conn)?;
         Ok(conn)
+    }
+}
+
+impl Database {
+    /// Copies the journal into the database file and empties it (`wal_checkpoint(TRUNCATE)`):
+    /// after erasing something, no old copy of its pages stays in the journal.
+    pub fn checkpoint(&self) -> Result<()> {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").context("checkpointing the journal")
     }
 }
 

@@ -1,8 +1,9 @@
 //! The database: one SQLite file per data directory, its schema and how rows are read.
 //!
 //! Owns: the connection handle (one writer, a pool of readers), the embedded migrations, the row
-//! codecs (timestamps, ids, JSON), the typed ids, paging, where the data directory is, and the
-//! `settings` table. Uses [`crate::error`] and [`crate::text`] (and the settings take their
+//! codecs (timestamps, ids, JSON), the typed ids, which model answers ([`model_choice`]), paging,
+//! where the data directory is, files only their owner can read ([`private`]), API keys kept out
+//! of the database ([`secrets`]), and the `settings` table. Uses [`crate::error`] and [`crate::text`] (and the settings take their
 //! defaults and limits from the stages they configure); every other stage stores through it.
 //! Never loads a model or touches the vector index.
 
@@ -10,8 +11,11 @@ pub mod codec;
 pub mod db;
 pub mod ids;
 pub mod migrations;
+pub mod model_choice;
 pub mod page;
 pub mod paths;
+pub mod private;
+pub mod secrets;
 pub mod settings;
 
 use std::path::Path;

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::Database;
 use super::codec;
+use super::model_choice::ModelChoice;
 use crate::error::{Error, Result, StorageContext};
 use crate::ingest::chunking::{DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
 use crate::sessions::limits::MAX_MODEL_NAME_CHARS;
@@ -13,8 +14,9 @@ use crate::text;
 
 /// The model a new session asks for when none is named.
 pub const DEFAULT_MODEL_NAME_KEY: &str = "default_model_name";
-/// Until a language model is configured, answers come from the placeholder backend.
-pub const DEFAULT_MODEL_NAME: &str = "placeholder";
+/// The server model new chats ask for until one is picked (the name servers that serve one
+/// model ignore).
+pub const DEFAULT_MODEL_NAME: &str = "default";
 const CHAT_KEY: &str = "chat";
 const LLM_KEY: &str = "llm";
 const INGEST_KEY: &str = "ingest";
@@ -64,9 +66,11 @@ impl std::str::FromStr for Theme {
 #[serde(rename_all = "lowercase")]
 #[ts(export_to = "LlmBackendKind.ts")]
 pub enum LlmBackendKind {
-    /// No model: the answer says so and quotes the passages found.
+    /// No model: the answer quotes the sentences of the sources that best answer the question.
+    /// (Stored as `placeholder` before it quoted sentences.)
     #[default]
-    Placeholder,
+    #[serde(alias = "placeholder")]
+    Extractive,
     /// A server speaking OpenAI's chat-completions protocol (llama.cpp, Ollama, LM Studio, vLLM).
     #[serde(rename = "openai-compatible")]
     OpenAiCompatible,
@@ -78,7 +82,7 @@ impl LlmBackendKind {
     /// The stored (and wire) spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            LlmBackendKind::Placeholder => "placeholder",
+            LlmBackendKind::Extractive => "extractive",
             LlmBackendKind::OpenAiCompatible => "openai-compatible",
             LlmBackendKind::Local => "local",
         }
@@ -90,11 +94,11 @@ impl std::str::FromStr for LlmBackendKind {
 
     fn from_str(s: &str) -> Result<LlmBackendKind> {
         match s {
-            "placeholder" => Ok(LlmBackendKind::Placeholder),
+            "extractive" | "placeholder" => Ok(LlmBackendKind::Extractive),
             "openai-compatible" => Ok(LlmBackendKind::OpenAiCompatible),
             "local" => Ok(LlmBackendKind::Local),
             other => Err(Error::invalid(format!(
-                "unknown LLM backend {other:?}: use placeholder, openai-compatible or local"
+                "unknown LLM backend {other:?}: use extractive, openai-compatible or local"
             ))),
         }
     }
@@ -137,25 +141,30 @@ pub struct LlmSettings {
     pub backend: LlmBackendKind,
     /// For `openai-compatible`, e.g. `http://127.0.0.1:8080/v1`.
     pub base_url: String,
-    pub api_key: Option<String>,
+    // The API key is not a setting: it is kept out of the database (`store::secrets`).
     pub first_token_timeout_secs: u64,
     pub answer_timeout_secs: u64,
     /// For `local`: the GGUF file.
     pub model_path: Option<String>,
     /// For `local`: CPU threads (every core when not set).
     pub threads: Option<usize>,
+    /// Folders the person added to look for GGUF files in.
+    pub model_folders: Vec<String>,
+    /// Minutes a loaded model may sit unused before it is freed; 0 keeps it loaded.
+    pub idle_unload_minutes: u64,
 }
 
 impl Default for LlmSettings {
     fn default() -> Self {
         LlmSettings {
-            backend: LlmBackendKind::Placeholder,
+            backend: LlmBackendKind::Extractive,
             base_url: "http://127.0.0.1:8080/v1".to_owned(),
-            api_key: None,
             first_token_timeout_secs: 60,
             answer_timeout_secs: 600,
             model_path: None,
             threads: None,
+            model_folders: Vec::new(),
+            idle_unload_minutes: 10,
         }
     }
 }
@@ -163,6 +172,31 @@ impl Default for LlmSettings {
 /// The default model name for new sessions.
 pub fn default_model_name(conn: &Connection) -> Result<String> {
     Ok(get::<String>(conn, DEFAULT_MODEL_NAME_KEY)?.unwrap_or_else(|| DEFAULT_MODEL_NAME.to_owned()))
+}
+
+/// The model new chats use: the language-model settings' choice (a server's model is the
+/// default model name).
+pub fn default_choice(conn: &Connection) -> Result<ModelChoice> {
+    // Settings that no longer read answer nothing rather than stop a chat being made.
+    let llm: LlmSettings = get(conn, LLM_KEY).ok().flatten().unwrap_or_default();
+    Ok(match llm.backend {
+        LlmBackendKind::Extractive => ModelChoice::Extractive,
+        LlmBackendKind::Local => llm.model_path.map_or(ModelChoice::Extractive, |p| ModelChoice::File(p.into())),
+        LlmBackendKind::OpenAiCompatible => {
+            ModelChoice::Server { base_url: llm.base_url, model: default_model_name(conn)? }
+        }
+    })
+}
+
+/// A new chat's model and its name: the default choice, where `name` (when given) names which
+/// of a server's models answers.
+pub fn new_chat_model(conn: &Connection, name: Option<String>) -> Result<(ModelChoice, String)> {
+    let mut choice = default_choice(conn)?;
+    if let (ModelChoice::Server { model, .. }, Some(name)) = (&mut choice, &name) {
+        model.clone_from(name);
+    }
+    let name = name.unwrap_or_else(|| choice.name());
+    Ok((choice, name))
 }
 
 /// Changes the default model name for sessions created from now on.
@@ -215,6 +249,31 @@ pub fn llm(db: &Database) -> Result<LlmSettings> {
     Ok(db.read(|conn| get(conn, LLM_KEY))?.unwrap_or_default())
 }
 
+/// Takes the API key out of the stored language-model settings, where versions before
+/// `store::secrets` kept it in plain text, and returns it (to be kept as a secret).
+pub fn take_stored_api_key(db: &Database) -> Result<Option<String>> {
+    let key = db.write(|tx| {
+        let key: Option<String> = tx
+            .query_row("SELECT json_extract(value, '$.api_key') FROM settings WHERE key = ?1", [LLM_KEY], |row| {
+                row.get(0)
+            })
+            .optional()
+            .context("reading the stored API key")?
+            .flatten();
+        if key.is_some() {
+            // Zero the old row's bytes rather than leave them in a free page.
+            tx.pragma_update(None, "secure_delete", true).context("erasing the stored API key")?;
+            tx.execute("UPDATE settings SET value = json_remove(value, '$.api_key') WHERE key = ?1", [LLM_KEY])
+                .context("removing the stored API key")?;
+        }
+        Ok(key)
+    })?;
+    if key.is_some() {
+        db.checkpoint()?;
+    }
+    Ok(key.filter(|k| !k.is_empty()))
+}
+
 /// Saves language-model settings after checking them.
 pub fn set_llm(db: &Database, settings: LlmSettings) -> Result<LlmSettings> {
     check_llm(&settings)?;
@@ -233,7 +292,7 @@ fn check_llm(settings: &LlmSettings) -> Result<()> {
         LlmBackendKind::Local if settings.model_path.as_deref().is_none_or(|p| p.trim().is_empty()) => {
             return Err(Error::invalid("the local backend needs a GGUF model file"));
         }
-        LlmBackendKind::Local | LlmBackendKind::Placeholder => {}
+        LlmBackendKind::Local | LlmBackendKind::Extractive => {}
     }
     if settings.threads.is_some_and(|t| !(1..=256).contains(&t)) {
         return Err(Error::invalid("threads must be 1 to 256"));
@@ -283,13 +342,16 @@ pub fn set_theme(db: &Database, theme: Theme) -> Result<Theme> {
 pub struct AllSettings {
     pub chat: ChatSettings,
     pub llm: LlmSettings,
+    /// Which of a server's models new chats ask for (a local model is named by its file).
+    pub model_name: String,
     pub ingest: IngestSettings,
     pub theme: Theme,
 }
 
 /// Reads every setting.
 pub fn all(db: &Database) -> Result<AllSettings> {
-    Ok(AllSettings { chat: chat(db)?, llm: llm(db)?, ingest: ingest(db)?, theme: theme(db)? })
+    let model_name = db.read(default_model_name)?;
+    Ok(AllSettings { chat: chat(db)?, llm: llm(db)?, model_name, ingest: ingest(db)?, theme: theme(db)? })
 }
 
 /// Checks every setting, then saves them all in one transaction: all or nothing.
@@ -298,18 +360,14 @@ pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
     check_llm(&settings.llm)?;
     check_ingest(&settings.ingest)?;
     // A local model is named by its file, so new chats name the model that really answers.
-    let local_name = match (&settings.llm.backend, &settings.llm.model_path) {
-        (LlmBackendKind::Local, Some(path)) => {
-            std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned())
-        }
-        _ => None,
+    let name = match (&settings.llm.backend, &settings.llm.model_path) {
+        (LlmBackendKind::Local, Some(path)) => super::model_choice::file_model_name(std::path::Path::new(path)),
+        _ => text::required("model name", &settings.model_name, MAX_MODEL_NAME_CHARS)?,
     };
     db.write(|tx| {
         put_in(tx, CHAT_KEY, &settings.chat)?;
         put_in(tx, LLM_KEY, &settings.llm)?;
-        if let Some(name) = &local_name {
-            put_in(tx, DEFAULT_MODEL_NAME_KEY, name)?;
-        }
+        put_in(tx, DEFAULT_MODEL_NAME_KEY, &name)?;
         put_in(tx, INGEST_KEY, &settings.ingest)?;
         put_in(tx, THEME_KEY, &settings.theme)
     })?;
@@ -350,7 +408,7 @@ mod tests {
 
     #[test]
     fn enums_are_stored_with_the_text_values_the_schema_always_had() {
-        for kind in [LlmBackendKind::Placeholder, LlmBackendKind::OpenAiCompatible, LlmBackendKind::Local] {
+        for kind in [LlmBackendKind::Extractive, LlmBackendKind::OpenAiCompatible, LlmBackendKind::Local] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
             assert_eq!(kind.as_str().parse::<LlmBackendKind>().unwrap(), kind);
         }

@@ -3,4 +3,4 @@
 /**
  * Which kind of language model answers.
  */
-export type LlmBackendKind = "placeholder" | "openai-compatible" | "local";
+export type LlmBackendKind = "extractive" | "openai-compatible" | "local";

@@ -4,4 +4,4 @@ import type { LlmBackendKind } from "./LlmBackendKind";
 /**
  * The language-model part of a save: `api_key` left out keeps the stored key, `""` clears it.
  */
-export type SaveLlmSettings = { backend: LlmBackendKind, base_url: string, api_key?: string, first_token_timeout_secs: number, answer_timeout_secs: number, model_path: string | null, threads: number | null, };
+export type SaveLlmSettings = { backend: LlmBackendKind, base_url: string, api_key?: string, first_token_timeout_secs: number, answer_timeout_secs: number, model_path: string | null, threads: number | null, model_name: string, model_folders: Array<string>, idle_unload_minutes: number, };

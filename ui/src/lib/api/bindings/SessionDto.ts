@@ -3,4 +3,9 @@
 /**
  * A chat session. Timestamps are RFC 3339 UTC.
  */
-export type SessionDto = { id: string, name: string, created_at: string, last_updated_at: string, llm_model_name: string, metadata_tags: Array<string>, rag_document_ids: Array<string>, };
+export type SessionDto = { id: string, name: string, created_at: string, last_updated_at: string, llm_model_name: string, 
+/**
+ * Which model answers (`extractive`, a GGUF file's path, or `URL#NAME`); null for a chat
+ * made before chats had their own model (it follows the settings).
+ */
+model_choice: string | null, metadata_tags: Array<string>, rag_document_ids: Array<string>, };

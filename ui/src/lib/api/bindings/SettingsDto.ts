@@ -7,4 +7,9 @@ import type { Theme } from "./Theme";
 /**
  * Every setting, as the settings screen shows them.
  */
-export type SettingsDto = { chat: ChatSettingsDto, llm: LlmSettingsDto, ingest: IngestSettingsDto, theme: Theme, };
+export type SettingsDto = { 
+/**
+ * The model new chats use, as `set_session_model` takes it (`extractive`, a file's path,
+ * `URL#NAME`).
+ */
+default_choice: string, chat: ChatSettingsDto, llm: LlmSettingsDto, ingest: IngestSettingsDto, theme: Theme, };

@@ -32,6 +32,26 @@ const FALLBACK_TEMPLATE: &str = "chatml";
 const PENALTY_LAST_N: i32 = 64;
 const PENALTY_REPEAT: f32 = 1.1;
 
+/// The CPU's physical cores (the default thread count: a second thread on a core's hyperthread
+/// slows llama.cpp down), counted from `/proc/cpuinfo` on Linux; else every logical CPU.
+fn physical_cores() -> usize {
+    let logical = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let Ok(info) = std::fs::read_to_string("/proc/cpuinfo") else { return logical };
+    let mut cores = std::collections::HashSet::new();
+    let mut package = "";
+    for line in info.lines() {
+        let Some((key, value)) = line.split_once(':') else { continue };
+        match key.trim() {
+            "physical id" => package = value.trim(),
+            "core id" => {
+                cores.insert((package.to_owned(), value.trim().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    if cores.is_empty() { logical } else { cores.len().min(logical) }
+}
+
 /// llama.cpp's process-wide initialisation: once, with its logging kept off the terminal.
 fn backend() -> Result<&'static LlamaBackend> {
     static BACKEND: OnceLock<std::result::Result<LlamaBackend, String>> = OnceLock::new();
@@ -85,10 +105,24 @@ impl LocalModel {
     /// `options.context_tokens` (at most the trained context). A file that is not a usable GGUF
     /// model, or one too large for the memory available, is refused with the reason.
     pub fn load(path: &Path, options: &LocalOptions) -> Result<LocalModel> {
+        LocalModel::load_reporting(path, options, |_| {})
+    }
+
+    /// [`LocalModel::load`], reporting how far loading the weights got (0.0 to 1.0) to
+    /// `on_progress`, on the loading thread.
+    pub fn load_reporting(
+        path: &Path,
+        options: &LocalOptions,
+        mut on_progress: impl FnMut(f32) + 'static,
+    ) -> Result<LocalModel> {
         let info = gguf::read(path)?;
         check_memory(&info)?;
         let backend = backend()?;
-        let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default()).map_err(|e| {
+        let params = LlamaModelParams::default().with_progress_callback(move |progress| {
+            on_progress(progress);
+            true
+        });
+        let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
             Error::invalid(format!(
                 "llama.cpp could not load {} ({e}); its architecture ({}) may be newer than this build supports",
                 info.file_name,
@@ -98,10 +132,7 @@ impl LocalModel {
         let trained = u32::try_from(info.trained_context.unwrap_or(u64::from(model.n_ctx_train()))).unwrap_or(u32::MAX);
         let wanted = u32::try_from(options.context_tokens).unwrap_or(u32::MAX);
         let context_size = wanted.min(trained.max(512)).max(512);
-        let threads = options
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-            .clamp(1, 256) as i32;
+        let threads = options.threads.unwrap_or_else(physical_cores).clamp(1, 256) as i32;
         let template = model.chat_template(None).ok().and_then(|t| t.to_string().ok());
         let params = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(context_size))

@@ -1,12 +1,13 @@
 //! Language-model backends behind one small trait, so a test can use a fake and the turn does
-//! not care which one answers; one file per backend. [`placeholder`] (the default; no model
-//! ships with Hearth) answers honestly that no model is configured and shows the passages it
-//! found; [`openai`] speaks the chat-completions protocol of llama.cpp's server, Ollama, LM
-//! Studio and vLLM.
+//! not care which one answers; one file per backend. [`extractive`] (the default: no model is
+//! connected) quotes the sentences of the sources that best answer the question; [`local`] runs
+//! a GGUF model in Hearth with llama.cpp; [`openai`] speaks the chat-completions protocol of
+//! llama.cpp's server, Ollama, LM Studio and vLLM.
 
+pub mod extractive;
 pub mod local;
 pub mod openai;
-pub mod placeholder;
+pub mod servers;
 
 use std::time::Duration;
 
@@ -14,10 +15,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::models::embedding::Embedder;
 use crate::store::settings::{LlmBackendKind, LlmSettings};
+pub use extractive::{EXTRACTIVE, Extractive};
 pub use local::{Local, LocalModel, LocalOptions};
 pub use openai::OpenAiCompatible;
-pub use placeholder::Placeholder;
 
 /// Who says a prompt message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -61,7 +63,8 @@ pub struct CitedPassage {
 pub struct LlmRequest<'a> {
     pub model: &'a str,
     pub messages: &'a [PromptMessage],
-    /// The sources in the prompt (the placeholder quotes them; a model reads them in the prompt).
+    /// The sources in the prompt (the extractive backend quotes them; a model reads them in the
+    /// prompt).
     pub sources: &'a [CitedPassage],
     /// The longest answer wanted, in tokens (the answer budget); a backend that counts tokens
     /// cuts the answer there (`Finish::CutOff`).
@@ -117,17 +120,18 @@ pub struct Generation {
 /// A language model. `on_token` gets each piece of text as it arrives and returns whether to go
 /// on (false: the person pressed stop).
 pub trait LlmBackend: Send + Sync {
-    /// `placeholder`, `openai-compatible`, …
+    /// `extractive`, `openai-compatible`, `local`, …
     fn name(&self) -> &str;
     fn complete(&self, request: &LlmRequest<'_>, on_token: &mut dyn FnMut(&str) -> bool) -> Result<Completion>;
 }
 
 /// The backend the settings name, for the kinds that need nothing loaded (the engine keeps the
-/// `local` model warm and hands out [`Local`] itself).
-pub fn backend(llm: &LlmSettings) -> Box<dyn LlmBackend> {
+/// `local` model warm and hands out [`Local`] itself). `embedder` ranks the extractive answer's
+/// sentences.
+pub fn backend<'a>(llm: &LlmSettings, embedder: Option<&'a dyn Embedder>) -> Box<dyn LlmBackend + 'a> {
     match llm.backend {
-        LlmBackendKind::OpenAiCompatible => Box::new(openai_compatible(llm)),
-        LlmBackendKind::Placeholder => Box::new(Placeholder),
+        LlmBackendKind::OpenAiCompatible => Box::new(openai_compatible(llm, None)),
+        LlmBackendKind::Extractive => Box::new(Extractive { embedder }),
         LlmBackendKind::Local => Box::new(Unavailable("no model file is chosen for the local backend".into())),
     }
 }
@@ -146,12 +150,12 @@ impl LlmBackend for Unavailable {
     }
 }
 
-/// The OpenAI-compatible client for these settings (whichever backend they select): what the
-/// settings screen's connection test asks.
-pub fn openai_compatible(llm: &LlmSettings) -> OpenAiCompatible {
+/// The OpenAI-compatible client for these settings (whichever backend they select), with
+/// `api_key` (kept out of the settings: `store::secrets`).
+pub fn openai_compatible(llm: &LlmSettings, api_key: Option<String>) -> OpenAiCompatible {
     OpenAiCompatible {
         base_url: llm.base_url.clone(),
-        api_key: llm.api_key.clone(),
+        api_key,
         first_token_timeout: Duration::from_secs(llm.first_token_timeout_secs),
         answer_timeout: Duration::from_secs(llm.answer_timeout_secs),
     }

@@ -39,41 +39,12 @@ struct Delta {
     content: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ModelList {
-    data: Vec<ModelEntry>,
-}
-
-#[derive(Deserialize)]
-struct ModelEntry {
-    id: String,
-}
-
 impl OpenAiCompatible {
     /// Checks that the server answers, by listing its models (`GET {base_url}/models`), within
     /// ten seconds. Returns the model names.
     pub fn list_models(&self) -> Result<Vec<String>> {
-        let url = format!("{}/models", self.base_url.trim_end_matches('/'));
-        let unavailable = |what: String| Error::LlmUnavailable(format!("{what} ({url})"));
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut call = agent.get(&url);
-        if let Some(key) = self.api_key.as_deref().filter(|k| !k.is_empty()) {
-            call = call.header("Authorization", &format!("Bearer {key}"));
-        }
-        let mut response =
-            call.call().map_err(|e| unavailable(format!("the language model server cannot be reached: {e}")))?;
-        if !response.status().is_success() {
-            return Err(unavailable(format!("the language model server answered {}", response.status())));
-        }
-        let list: ModelList = response
-            .body_mut()
-            .read_json()
-            .map_err(|e| unavailable(format!("the server's model list is not the OpenAI format: {e}")))?;
-        Ok(list.data.into_iter().map(|m| m.id).collect())
+        super::servers::openai_models(&self.base_url, self.api_key.as_deref(), Duration::from_secs(10))
+            .map_err(|why| Error::LlmUnavailable(format!("the language model server cannot be reached: {why}")))
     }
 }
 
@@ -102,7 +73,10 @@ impl LlmBackend for OpenAiCompatible {
                 "the language model server did not answer within {} s",
                 self.first_token_timeout.as_secs()
             )),
-            e => unavailable(format!("the language model server cannot be reached: {e}")),
+            e => unavailable(format!(
+                "the language model server cannot be reached: {}",
+                super::servers::in_words(&self.base_url, &e)
+            )),
         })?;
         let status = response.status();
         if !status.is_success() {
