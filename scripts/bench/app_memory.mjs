@@ -99,7 +99,7 @@ try {
         if (e.key === "Enter" && !e.shiftKey && window.__sent === null) window.__sent = performance.now();
       }, { capture: true });
       new MutationObserver((_, observer) => {
-        const text = document.querySelector('[data-testid="streaming-answer"] .content')?.textContent ?? "";
+        const text = document.querySelector('[data-testid="streaming-answer"] .content.streaming')?.textContent ?? "";
         if (text.trim() && window.__sent !== null) {
           window.__first = performance.now();
           observer.disconnect();
@@ -117,7 +117,13 @@ try {
       if (now === before + 2) break;
     }
     await sleep(1_000);
-    report.first_token_ms.push(await browser.execute(() => Math.round(window.__first - window.__sent)));
+    const generation = hearth("messages", "list", session.id, "--json").at(-1).metadata.generation;
+    report.first_token_ms.push({
+      in_the_window: await browser.execute(() => Math.round(window.__first - window.__sent)),
+      in_the_engine: generation.time_to_first_token_ms,
+      prompt_tokens: generation.prompt_tokens,
+      reused_tokens: generation.reused_tokens,
+    });
   }
   await sleep(2_000);
   report.after_the_tiny_model_answered = memory();

@@ -93,7 +93,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
 
     type Pick<'a> = Box<dyn Fn(&str, &[CitedPassage]) -> Result<Vec<Sentence>> + 'a>;
     let embedder: &dyn Embedder = &scratch.model;
-    let methods: [(&'static str, Pick); 3] = [
+    let methods: Vec<(&'static str, Pick)> = vec![
         (
             "lead of the best passage",
             Box::new(|_, sources| Ok(extractive::sentences(sources).into_iter().take(1).collect())),

@@ -59,7 +59,7 @@ pub struct FoundModel {
     pub name: String,
     /// The header, when it reads.
     pub info: Option<GgufInfo>,
-    /// Why the file cannot be used (not GGUF, truncated, …).
+    /// Why the file cannot be used (not GGUF, truncated, too large for the free memory, …).
     pub problem: Option<String>,
 }
 
@@ -165,7 +165,11 @@ fn gguf_files(folder: &Path) -> Vec<PathBuf> {
 /// file's name.
 fn described(path: PathBuf, source: ModelSource, name: String) -> FoundModel {
     let (info, problem) = match gguf::read(&path) {
-        Ok(info) => (Some(info), None),
+        // A model too large for the free memory is listed with its header, and why it cannot run.
+        Ok(info) => {
+            let too_large = gguf::check_fits_memory(&info).err().map(|e| e.to_string());
+            (Some(info), too_large)
+        }
         Err(e) => (None, Some(e.to_string())),
     };
     let name = if name.is_empty() {

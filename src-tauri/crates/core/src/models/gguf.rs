@@ -398,6 +398,31 @@ pub fn short_count(n: u64) -> String {
     }
 }
 
+/// Refuses a model whose weights cannot fit in the memory this machine has free (they are
+/// memory-mapped: a model far larger than memory would thrash rather than answer).
+pub fn check_fits_memory(info: &GgufInfo) -> Result<()> {
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if info.size_bytes > available {
+        return Err(Error::invalid(format!(
+            "{} needs about {:.1} GB and this machine has {:.1} GB of memory free; choose a smaller model or a \
+             smaller quantization",
+            info.file_name,
+            info.size_bytes as f64 / 1e9,
+            available as f64 / 1e9
+        )));
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from /proc/meminfo, in bytes (Linux); `None` elsewhere.
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +430,16 @@ mod tests {
     /// A GGUF file written by hand: `kvs` string metadata and one F32 tensor of `elements`,
     /// cut to `keep` bytes when given.
     fn tiny_gguf(kvs: &[(&str, &str)], elements: u64, keep: Option<usize>) -> Vec<u8> {
+        let mut out = header_of(kvs, elements);
+        out.extend(std::iter::repeat_n(0u8, (elements * 4) as usize));
+        if let Some(keep) = keep {
+            out.truncate(keep);
+        }
+        out
+    }
+
+    /// The header (and alignment) of [`tiny_gguf`]'s file, without the tensor's data.
+    fn header_of(kvs: &[(&str, &str)], elements: u64) -> Vec<u8> {
         let mut out = Vec::new();
         let string = |out: &mut Vec<u8>, s: &str| {
             out.extend((s.len() as u64).to_le_bytes());
@@ -429,10 +464,6 @@ mod tests {
         out.extend(0u64.to_le_bytes());
         while out.len() % 32 != 0 {
             out.push(0);
-        }
-        out.extend(std::iter::repeat_n(0u8, (elements * 4) as usize));
-        if let Some(keep) = keep {
-            out.truncate(keep);
         }
         out
     }
@@ -480,6 +511,27 @@ mod tests {
         long[24..32].copy_from_slice(&(1u64 << 60).to_le_bytes());
         let err = read(&write(dir.path(), "long.gguf", &long)).unwrap_err().to_string();
         assert!(err.contains("more than the file can hold"), "{err}");
+    }
+
+    #[test]
+    fn a_model_larger_than_the_free_memory_reads_but_is_refused_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        // 1 TB of weights (more than any machine this runs on has free), in a sparse file: the
+        // header is real, the data costs no disk.
+        let elements = 250_000_000_000u64;
+        let header = header_of(&[("general.architecture", "llama")], elements);
+        let path = write(dir.path(), "huge.gguf", &header);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(header.len() as u64 + elements * 4)
+            .unwrap();
+        let info = read(&path).unwrap();
+        assert_eq!(info.parameters, elements);
+        let err = check_fits_memory(&info).unwrap_err().to_string();
+        assert!(err.contains("huge.gguf needs about 1000.0 GB") && err.contains("of memory free"), "{err}");
+        assert!(check_fits_memory(&read(&write(dir.path(), "tiny.gguf", &tiny_gguf(&[], 10, None))).unwrap()).is_ok());
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub fn best_sentences(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
+    // Adding the question's words to the embedding's score was measured and did not help
+    // (`hearth eval answers`, BENCHMARKS.md).
     let (scores, margin) = match embedder {
         Some(embedder) => (by_meaning(embedder, question, &candidates)?, Margin::Below(EMBEDDING_MARGIN)),
         None => (by_words(question, &candidates), Margin::Share(OVERLAP_SHARE)),
@@ -144,8 +146,8 @@ pub fn sentences(sources: &[CitedPassage]) -> Vec<Sentence> {
 const HEADING_WORDS: usize = 8;
 
 /// The passage's text as runs of prose: lines joined (extracted PDF text breaks every line, often
-/// mid-sentence), except that a heading (a short line without end punctuation, followed by one
-/// that starts with a capital) stands alone, so it does not run into the sentence after it.
+/// mid-sentence), without headings (a short line alone, without end punctuation, followed by one
+/// that starts with a capital), so a title neither runs into the sentence after it nor is quoted.
 fn blocks(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let mut blocks = vec![String::new()];
@@ -158,19 +160,35 @@ fn blocks(text: &str) -> Vec<String> {
         let next_is_capital = lines.get(i + 1).and_then(|l| l.chars().next()).is_some_and(char::is_uppercase);
         let ends_sentence = line.ends_with(['.', '!', '?', ':', ';']);
         if !ends_sentence && next_is_capital && line.split_whitespace().count() <= HEADING_WORDS {
-            blocks.push(String::new());
+            // A short line alone is a heading: a title answers nothing, so it is left out. After
+            // other lines it ends their run.
+            if current.as_str() == *line {
+                current.clear();
+            } else {
+                blocks.push(String::new());
+            }
         }
     }
     blocks
 }
 
+/// Sentences embedded in one call: sorted by length and batched, so a short sentence is not padded
+/// to the longest (measured: see BENCHMARKS.md).
+const EMBED_BATCH: usize = 16;
+
 /// Cosine similarity of each sentence with the question.
 fn by_meaning(embedder: &dyn Embedder, question: &str, sentences: &[Sentence]) -> Result<Vec<f32>> {
-    let mut texts: Vec<&str> = vec![question];
-    texts.extend(sentences.iter().map(|s| s.text.as_str()));
-    let vectors = embedder.embed(&texts)?;
-    let (q, rest) = vectors.split_first().expect("the question was embedded");
-    Ok(rest.iter().map(|v| cosine(q, v)).collect())
+    let asked = embedder.embed(&[question])?.pop().expect("the question was embedded");
+    let mut by_length: Vec<usize> = (0..sentences.len()).collect();
+    by_length.sort_by_key(|&i| sentences[i].text.len());
+    let mut scores = vec![0.0; sentences.len()];
+    for batch in by_length.chunks(EMBED_BATCH) {
+        let texts: Vec<&str> = batch.iter().map(|&i| sentences[i].text.as_str()).collect();
+        for (&i, vector) in batch.iter().zip(embedder.embed(&texts)?) {
+            scores[i] = cosine(&asked, &vector);
+        }
+    }
+    Ok(scores)
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -210,7 +228,7 @@ mod tests {
     fn sentences_run_across_line_breaks_and_headings_and_fragments_are_left_out() {
         let found = sentences(&[
             source(1, "Tides\nThe moon pulls the sea toward it. Twice a day the\n\nwater rises."),
-            source(2, "Page 3\n\n— 12 —\nSpring tides come at the full and new moon."),
+            source(2, "Page 3\n\n— 12 —\nSpring and neap tides\nSpring tides come at the full and new moon."),
         ]);
         let texts: Vec<(usize, &str)> = found.iter().map(|s| (s.source, s.text.as_str())).collect();
         assert_eq!(

@@ -31,6 +31,8 @@ const FALLBACK_TEMPLATE: &str = "chatml";
 /// otherwise loop on a phrase.
 const PENALTY_LAST_N: i32 = 64;
 const PENALTY_REPEAT: f32 = 1.1;
+/// The candidates the penalty is applied to, the most likely first.
+const PENALTY_TOP_K: i32 = 40;
 
 /// The CPU's physical cores (the default thread count: a second thread on a core's hyperthread
 /// slows llama.cpp down), counted from `/proc/cpuinfo` on Linux; else every logical CPU.
@@ -116,7 +118,7 @@ impl LocalModel {
         mut on_progress: impl FnMut(f32) + 'static,
     ) -> Result<LocalModel> {
         let info = gguf::read(path)?;
-        check_memory(&info)?;
+        gguf::check_fits_memory(&info)?;
         let backend = backend()?;
         let params = LlamaModelParams::default().with_progress_callback(move |progress| {
             on_progress(progress);
@@ -309,7 +311,10 @@ fn generate_in(
     let prefill = prefill_started.elapsed();
 
     let vocab = model.vocab();
+    // The penalty looks at the best few candidates only: greedy picks among them anyway, and
+    // penalising the whole vocabulary every token costs decode speed (BENCHMARKS.md).
     let mut sampler = LlamaSampler::chain_simple([
+        LlamaSampler::top_k(PENALTY_TOP_K),
         LlamaSampler::penalties(vocab.n_tokens(), PENALTY_LAST_N, PENALTY_REPEAT, 0.0, 0.0),
         LlamaSampler::greedy(),
     ]);
@@ -395,31 +400,6 @@ fn take_complete_utf8(pending: &mut Vec<u8>) -> String {
             text
         }
     }
-}
-
-/// Refuses a model whose weights cannot fit in the memory this machine has free (they are
-/// memory-mapped: a model far larger than memory would thrash rather than answer).
-fn check_memory(info: &GgufInfo) -> Result<()> {
-    let Some(available) = available_memory() else {
-        return Ok(());
-    };
-    if info.size_bytes > available {
-        return Err(Error::invalid(format!(
-            "{} needs about {:.1} GB and this machine has {:.1} GB of memory free; choose a smaller model or a \
-             smaller quantization",
-            info.file_name,
-            info.size_bytes as f64 / 1e9,
-            available as f64 / 1e9
-        )));
-    }
-    Ok(())
-}
-
-/// `MemAvailable` from /proc/meminfo, in bytes (Linux); `None` elsewhere.
-fn available_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 #[cfg(test)]
