@@ -24,6 +24,6 @@ name: string,
  */
 info: GgufInfo | null, 
 /**
- * Why the file cannot be used (not GGUF, truncated, …).
+ * Why the file cannot be used (not GGUF, truncated, too large for the free memory, …).
  */
 problem: string | null, };
