@@ -40,7 +40,8 @@ check fmt cargo fmt --all --check
 check clippy cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
 check svelte-check npm --prefix ui run check --silent
 
-if ! step cargo-test cargo test --workspace "${FEATURES[@]}"; then
+# --no-fail-fast: one failing test binary must not hide the results (and the count) of the others.
+if ! step cargo-test cargo test --workspace --no-fail-fast "${FEATURES[@]}"; then
   grep -q 'test result:' "$logs/cargo-test.log" || failed=$((failed + 1))
 fi
 count_cargo cargo-test
