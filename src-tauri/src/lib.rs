@@ -12,13 +12,24 @@ mod bindings_test;
 #[cfg(test)]
 mod commands_test;
 
+use hearth_core::ingest::extract::{PARSE_TIMEOUT, WorkerCommand};
 use tauri::{Emitter, Manager};
 
 /// The event that carries [`dto::DocumentProgressDto`] as documents move through the queue.
 pub const PROGRESS_EVENT: &str = "document-progress";
 
 /// Starts the desktop app.
+/// The argument that starts this executable as the engine's document reader.
+const PARSER_WORKER_ARG: &str = "--parser-worker";
+
 pub fn run() {
+    // The same executable, started by the engine as its document reader: no window.
+    if std::env::args().nth(1).as_deref() == Some(PARSER_WORKER_ARG) {
+        std::process::exit(match hearth_core::ingest::extract::worker::serve() {
+            Ok(()) => 0,
+            Err(_) => 1,
+        });
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
@@ -36,6 +47,14 @@ pub fn run() {
                     // A window that is closing may miss an update; the document list is the truth.
                     let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
                 })?;
+                // Documents are parsed in a child process of this executable (see `run`).
+                match std::env::current_exe() {
+                    Ok(program) => {
+                        let command = WorkerCommand { program, args: vec![PARSER_WORKER_ARG.into()] };
+                        engine.use_parser_worker(command, PARSE_TIMEOUT);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "documents are parsed in the app's process"),
+                }
                 // Frees a GGUF model left unused for the idle setting's minutes.
                 engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
             }

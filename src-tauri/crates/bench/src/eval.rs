@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use hearth_core::ingest::chunking::Chunker;
 use hearth_core::ingest::extract::DocType;
+use hearth_core::ingest::extract::Parsers;
 use hearth_core::ingest::{Pipeline, Source};
 use hearth_core::models::embedding::Embedder;
 use hearth_core::retrieval::index::VectorIndex;
@@ -62,7 +63,7 @@ pub fn run_trec(
     }
 
     let started = Instant::now();
-    let pipeline = Pipeline { db, embedder, chunker, index: None };
+    let pipeline = Pipeline { db, embedder, chunker, index: None, parsers: Parsers::in_process() };
     // Identical texts dedup to one document, so a document may stand for several docnos.
     let mut docnos: HashMap<DocumentId, Vec<String>> = HashMap::new();
     for (i, (docno, text)) in docs.iter().enumerate() {

@@ -8,6 +8,7 @@ pub mod answers;
 mod chat;
 pub mod eval;
 mod llm;
+pub mod parsers;
 mod sessions;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use hearth_core::ingest::Pipeline;
 use hearth_core::ingest::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use hearth_core::ingest::extract::Parsers;
 use hearth_core::models::embedding::{Embedder, LocalEmbedder, TimedEmbedder, locate_model_dir};
 use hearth_core::retrieval::index::VectorIndex;
 use hearth_core::retrieval::passages;
@@ -112,7 +114,7 @@ pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: 
     let started = Instant::now();
     let (mut chunks, mut tokens) = (0, 0);
     for path in paths {
-        let pipeline = Pipeline { db, embedder: &timed, chunker, index: None };
+        let pipeline = Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process() };
         let added = pipeline.add_file(path, &mut |_| {})?;
         if !added.existing {
             chunks += added.document.chunk_count as usize;

@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Show where the data lives and the database's schema version.
     Doctor,
+    /// The document reader the engine starts in a child process (not for people).
+    #[command(hide = true)]
+    ParserWorker,
     /// Create, list, show, rename and delete chat sessions.
     Sessions {
         #[command(subcommand)]
@@ -185,6 +188,14 @@ pub enum BenchCommand {
         answer_tokens: usize,
         #[arg(long)]
         threads: Option<usize>,
+    },
+    /// Parse files in this process and in a parser worker (as the app does), alternately, and
+    /// print the worker's start and its cost per file.
+    Parsers {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
     },
     /// Seed N synthetic chunks, attach five documents to a chat, and print what a turn costs
     /// apart from the language model (p50/p99), and peak RSS.

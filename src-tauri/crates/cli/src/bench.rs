@@ -5,6 +5,7 @@ use std::path::Path;
 
 use hearth_bench::{Scratch, eval, queries, scratch_db};
 use hearth_core::Result;
+use hearth_core::ingest::extract::WorkerCommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::BenchCommand;
@@ -32,6 +33,12 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         }
         BenchCommand::Llm { file, prompt_tokens, answer_tokens, threads } => {
             out.json_or_lines(&hearth_bench::llm(&file, prompt_tokens, answer_tokens, threads)?)
+        }
+        BenchCommand::Parsers { paths, rounds } => {
+            let program = std::env::current_exe()
+                .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
+            let worker = WorkerCommand { program, args: vec!["parser-worker".into()] };
+            out.json_or_lines(&hearth_bench::parsers::parsers(&paths, worker, rounds)?)
         }
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;

@@ -22,6 +22,7 @@ use args::{
     Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, ModelsCommand, SessionsCommand,
     SettingsCommand,
 };
+use hearth_core::ingest::extract::{PARSE_TIMEOUT, WorkerCommand};
 use hearth_core::store::model_choice::ModelChoice;
 use output::Out;
 
@@ -43,6 +44,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> hearth_core::Result<()> {
     let out = Out::new(cli.json);
     match cli.command {
+        // The engine's document reader, in a child process: nothing else.
+        Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
         // Measurements run in scratch databases of their own: the library is not even opened.
         Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(&out, &dir),
         Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
@@ -53,6 +56,10 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
                 None => hearth_core::store::paths::data_dir()?,
             };
             let engine = Engine::open(&dir, &locate_model_dir(None))?;
+            // Documents are parsed in a child process of this executable (`parser-worker`).
+            let program = std::env::current_exe()
+                .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
+            engine.use_parser_worker(WorkerCommand { program, args: vec!["parser-worker".into()] }, PARSE_TIMEOUT);
             on_library(&engine, &out, command)
         }
     }
@@ -144,5 +151,6 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
         Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(out, &dir),
         Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
         Command::Bench { command } => bench::run(out, command),
+        Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
     }
 }

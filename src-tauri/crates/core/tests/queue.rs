@@ -2,6 +2,7 @@
 
 mod common;
 
+use hearth_core::ingest::extract::Parsers;
 use std::path::PathBuf;
 
 use hearth_core::ingest::documents::{self, DocStatus};
@@ -70,7 +71,8 @@ fn cancelling_stops_the_work_and_stores_nothing_then_retry_finishes_it() {
     let cancel = meddling(2, || {
         documents::cancel(&db, id).unwrap();
     });
-    let pipeline = Pipeline { db: &db, embedder: &cancel, chunker: chunker(), index: None };
+    let pipeline =
+        Pipeline { db: &db, embedder: &cancel, chunker: chunker(), index: None, parsers: Parsers::in_process() };
     let mut seen = Vec::new();
     let document = pipeline.process(id, &mut |p| seen.push((p.status, p.chunks_done))).unwrap();
     assert_eq!(document.status, DocStatus::Cancelled);
@@ -100,7 +102,13 @@ fn a_crash_mid_document_resumes_after_restart() {
         let crashed = std::thread::scope(|s| {
             s.spawn(|| {
                 let crash = meddling(2, || panic!("simulated crash"));
-                let pipeline = Pipeline { db: &db, embedder: &crash, chunker: chunker(), index: None };
+                let pipeline = Pipeline {
+                    db: &db,
+                    embedder: &crash,
+                    chunker: chunker(),
+                    index: None,
+                    parsers: Parsers::in_process(),
+                };
                 pipeline.process(id, &mut |_| {})
             })
             .join()
@@ -129,7 +137,8 @@ fn deleting_a_document_while_it_is_embedded_leaves_nothing_behind() {
     let delete = meddling(1, || {
         documents::delete(&db, id).unwrap();
     });
-    let pipeline = Pipeline { db: &db, embedder: &delete, chunker: chunker(), index: None };
+    let pipeline =
+        Pipeline { db: &db, embedder: &delete, chunker: chunker(), index: None, parsers: Parsers::in_process() };
     let result = pipeline.process(id, &mut |_| {});
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
     let orphans: i64 = db

@@ -6,6 +6,7 @@ mod common;
 use hearth_core::Database;
 use hearth_core::ingest::Pipeline;
 use hearth_core::ingest::documents;
+use hearth_core::ingest::extract::Parsers;
 use hearth_core::models::embedding::Embedder;
 use hearth_core::retrieval::index::{Opened, VectorIndex};
 use hearth_core::retrieval::{self as search, Mode, SearchRequest};
@@ -17,7 +18,8 @@ fn open(db: &Database, dir: &std::path::Path) -> (VectorIndex, Opened) {
 }
 
 fn add_indexed(db: &Database, index: &VectorIndex, name: &str) -> documents::Document {
-    let pipeline = Pipeline { db, embedder: model(), chunker: chunker(), index: Some(index) };
+    let pipeline =
+        Pipeline { db, embedder: model(), chunker: chunker(), index: Some(index), parsers: Parsers::in_process() };
     pipeline.add_file(&fixture(name), &mut |_| {}).unwrap().document
 }
 

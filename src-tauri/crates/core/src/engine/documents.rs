@@ -40,6 +40,7 @@ impl Engine {
             embedder: &models.embedder,
             chunker: custom.as_ref().unwrap_or(&models.chunker),
             index: Some(&models.index),
+            parsers: self.parsers(),
         };
         let document = pipeline.process(id, progress)?;
         models.index.save()?;

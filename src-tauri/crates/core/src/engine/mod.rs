@@ -15,11 +15,12 @@ mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::chat::TurnLocks;
 use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
+use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
 use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
@@ -40,6 +41,9 @@ pub struct Engine {
     local_used: Mutex<Instant>,
     /// API keys, kept out of the database.
     secrets: Secrets,
+    /// Where documents are parsed: a worker process once [`Engine::use_parser_worker`] names
+    /// one, else this process.
+    parsers: OnceLock<Parsers>,
 }
 
 impl Engine {
@@ -73,6 +77,7 @@ impl Engine {
             local: Mutex::new(None),
             local_used: Mutex::new(Instant::now()),
             secrets,
+            parsers: OnceLock::new(),
         })
     }
 
@@ -96,6 +101,18 @@ impl Engine {
             })
             .clone()
             .map_err(Error::ModelUnavailable)
+    }
+
+    /// Parses documents in worker processes started with `command` (the app's or the CLI's own
+    /// executable in its worker mode), each file within `timeout`; call once, before documents
+    /// are processed. Returns false if parsers were already chosen.
+    pub fn use_parser_worker(&self, command: WorkerCommand, timeout: Duration) -> bool {
+        self.parsers.set(Parsers::in_worker(command, timeout)).is_ok()
+    }
+
+    /// Where documents are parsed.
+    pub(crate) fn parsers(&self) -> &Parsers {
+        self.parsers.get().unwrap_or_else(|| Parsers::in_process())
     }
 
     /// The language-model server's API key, if one is kept.

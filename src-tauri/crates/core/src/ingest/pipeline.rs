@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::chunking::{Chunk, Chunker};
 use super::documents::{self, DocStatus, Document};
-use super::extract::{self, DocType};
+use super::extract::{DocType, Parsers};
 use super::queue::{Added, Progress, Source, enqueue, enqueue_file};
 use crate::error::{Error, Result, StorageContext};
 use crate::models::embedding::Embedder;
@@ -32,6 +32,9 @@ pub struct Pipeline<'a> {
     pub embedder: &'a dyn Embedder,
     pub chunker: &'a Chunker,
     pub index: Option<&'a VectorIndex>,
+    /// Where parsers run: a worker process in the app and the CLI ([`Parsers::in_process`] in
+    /// tests and benchmarks).
+    pub parsers: &'a Parsers,
 }
 
 impl Pipeline<'_> {
@@ -87,7 +90,7 @@ impl Pipeline<'_> {
         .and_then(|bytes| {
             let doc_type = DocType::parse(&document.doc_type)
                 .ok_or_else(|| Error::invalid(format!("unknown document type {:?}", document.doc_type)))?;
-            let extracted = extract::extract(doc_type, bytes)?;
+            let extracted = self.parsers.extract(doc_type, bytes, &document.name)?;
             Ok((self.chunker.split(&extracted)?, extracted.pages))
         });
         let (chunks, pages) = match prepared {

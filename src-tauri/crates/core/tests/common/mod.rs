@@ -1,5 +1,6 @@
 #![allow(dead_code)] // Each test binary uses a different subset of these helpers.
 
+use hearth_core::ingest::extract::Parsers;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -53,7 +54,7 @@ pub fn chunker() -> &'static Chunker {
 
 /// The ingestion pipeline with the real model and no vector index.
 pub fn pipeline(db: &Database) -> Pipeline<'_> {
-    Pipeline { db, embedder: model(), chunker: chunker(), index: None }
+    Pipeline { db, embedder: model(), chunker: chunker(), index: None, parsers: Parsers::in_process() }
 }
 
 /// Adds a file and processes it now, checking that progress went from extracting to ready.

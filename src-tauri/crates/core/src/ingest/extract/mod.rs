@@ -1,12 +1,14 @@
 //! Turning a file's bytes into text, one part per page for paged formats. Every parser runs on
-//! its own thread with a time limit and a panic guard, so a hostile or broken file fails alone,
-//! with a reason, instead of taking the app down or hanging the queue.
+//! its own thread with a panic guard, and in the app and the CLI inside a worker process with a
+//! time and a memory limit ([`worker`]), so a hostile or broken file fails alone, with a reason,
+//! instead of taking the app down or hanging the queue.
 
 mod docx;
 mod html;
 mod markdown_writer;
 mod pdf;
 mod text;
+pub mod worker;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -14,6 +16,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 pub use text::decode_text;
+pub use worker::{Parsers, WorkerCommand};
 
 use crate::error::{Error, Result};
 
@@ -69,7 +72,7 @@ impl DocType {
 }
 
 /// How extracted text is structured, which decides how it is split into chunks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Markup {
     Plain,
     /// Headings, lists and tables written as Markdown (HTML and DOCX are converted to it).
@@ -77,7 +80,7 @@ pub enum Markup {
 }
 
 /// A run of a document's text: a page of a PDF, or the whole of anything else.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     /// 1-based page number, for paged formats.
     pub page: Option<u32>,
@@ -85,7 +88,7 @@ pub struct Part {
 }
 
 /// A document's text in reading order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Extracted {
     pub parts: Vec<Part>,
     /// Page count, for paged formats (pages without text included).

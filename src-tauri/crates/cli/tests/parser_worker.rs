@@ -1,0 +1,90 @@
+//! Documents parsed in a child process (`hearth parser-worker`), as the app and the CLI do: the
+//! same text as in-process parsing, one worker across files; a worker that crashes, hangs or
+//! talks nonsense is that file's failure with a reason, and the next file gets a fresh worker.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hearth_core::Error;
+use hearth_core::ingest::extract::{self, DocType, Parsers, WorkerCommand};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures").join(name)
+}
+
+fn bytes(name: &str) -> Arc<[u8]> {
+    std::fs::read(fixture(name)).unwrap().into()
+}
+
+fn hearth_worker() -> WorkerCommand {
+    WorkerCommand { program: env!("CARGO_BIN_EXE_hearth").into(), args: vec!["parser-worker".into()] }
+}
+
+/// A worker that is a shell script instead of Hearth (to play a crash or a hang).
+fn script(body: &str) -> WorkerCommand {
+    WorkerCommand { program: "sh".into(), args: vec!["-c".into(), body.into()] }
+}
+
+#[test]
+fn the_worker_reads_every_format_as_the_app_itself_would() {
+    let parsers = Parsers::in_worker(hearth_worker(), Duration::from_secs(60));
+    for (name, doc_type) in [
+        ("beekeeping.pdf", DocType::Pdf),
+        ("tides.docx", DocType::Docx),
+        ("volcanoes.html", DocType::Html),
+        ("lighthouses.md", DocType::Markdown),
+        ("sourdough.txt", DocType::Text),
+    ] {
+        let in_worker = parsers.extract(doc_type, bytes(name), name).unwrap();
+        let here = extract::extract(doc_type, bytes(name)).unwrap();
+        assert_eq!(in_worker, here, "{name}");
+    }
+    // A file the parser refuses is an error from the worker, and the worker goes on.
+    let refused = parsers.extract(DocType::Pdf, bytes("bad/encrypted.pdf"), "encrypted.pdf").unwrap_err();
+    assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
+    assert_eq!(parsers.extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt").unwrap().parts.len(), 1);
+}
+
+#[test]
+fn a_worker_that_crashes_fails_that_file_and_the_next_file_gets_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("crashed-once");
+    // The first worker dies of a segmentation fault as it reads; the second is Hearth's.
+    let body = format!(
+        "if [ -e '{m}' ]; then exec '{hearth}' parser-worker; else touch '{m}'; head -c 1 >/dev/null; kill -SEGV $$; fi",
+        m = marker.display(),
+        hearth = env!("CARGO_BIN_EXE_hearth")
+    );
+    let parsers = Parsers::in_worker(script(&body), Duration::from_secs(30));
+    let crash = parsers.extract(DocType::Pdf, bytes("beekeeping.pdf"), "beekeeping.pdf").unwrap_err();
+    let said = crash.to_string();
+    assert!(matches!(crash, Error::InvalidInput(_)), "{said}");
+    assert!(said.contains("the pdf reader crashed on this file (signal 11 SIGSEGV)"), "{said}");
+    let again = parsers.extract(DocType::Pdf, bytes("beekeeping.pdf"), "beekeeping.pdf").unwrap();
+    assert_eq!(again.pages, Some(4));
+}
+
+#[test]
+fn a_worker_that_hangs_is_killed_at_the_limit() {
+    let parsers = Parsers::in_worker(script("cat >/dev/null"), Duration::from_millis(800));
+    let started = Instant::now();
+    let hang = parsers.extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt").unwrap_err().to_string();
+    assert!(hang.contains("took longer than 0.8 s, so the text reader was stopped"), "{hang}");
+    assert!(started.elapsed() < Duration::from_secs(5), "the caller was not kept waiting");
+}
+
+#[test]
+fn a_worker_that_answers_nonsense_or_cannot_start_is_an_error_not_a_panic() {
+    let nonsense =
+        Parsers::in_worker(script("head -c 1 >/dev/null; echo this is not a reply"), Duration::from_secs(10));
+    let said = nonsense.extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt").unwrap_err().to_string();
+    assert!(said.contains("the text reader stopped on this file (it answered something unreadable"), "{said}");
+
+    let missing = WorkerCommand { program: "/nonexistent/hearth".into(), args: vec![] };
+    let said = Parsers::in_worker(missing, Duration::from_secs(10))
+        .extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt")
+        .unwrap_err()
+        .to_string();
+    assert!(said.contains("starting the document reader"), "{said}");
+}

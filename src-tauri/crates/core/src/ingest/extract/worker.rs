@@ -1,0 +1,296 @@
+//! Parsers in a child process, so that native code reading an untrusted file cannot take the app
+//! down: the same executable started in a hidden worker mode (`WorkerCommand`), kept running
+//! across files, given a wall-time limit per file (killed past it) and a memory limit (set by the
+//! worker on itself), and started again after a failure. A crash, a signal or an overrun is that
+//! file's failure, with a reason; what the worker writes to stderr goes to the log, never to the
+//! person's terminal.
+//!
+//! The protocol, over the child's stdin and stdout: a request is a JSON line
+//! `{"doc_type": "pdf", "len": N}` followed by the file's N bytes; the reply is one JSON line,
+//! `{"ok": Extracted}` or `{"error": "…"}`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{DocType, Extracted, PARSE_TIMEOUT, extract_within};
+use crate::error::{Error, Result};
+
+/// The worker's own memory limit (address space): far above what a sane document needs, well
+/// below what takes a machine down.
+pub const WORKER_MEMORY_BYTES: u64 = 4 << 30;
+/// Inside the worker, a parser runs as long as it takes: the supervisor's limit kills the whole
+/// worker, which (unlike a thread) really stops it.
+const NO_LIMIT: Duration = Duration::from_secs(u32::MAX as u64);
+
+/// How to start a worker: a program and the arguments that put it in worker mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerCommand {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+/// Where parsers run: in this process (tests, benchmarks) or in a worker process.
+pub struct Parsers {
+    command: Option<WorkerCommand>,
+    timeout: Duration,
+    worker: Mutex<Option<Worker>>,
+}
+
+/// A running worker: its process, its stdin, and the lines it writes to stdout.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    replies: Receiver<std::io::Result<String>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Request {
+    doc_type: String,
+    len: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Reply {
+    Ok(Extracted),
+    Error(String),
+}
+
+impl Parsers {
+    /// Parsers that run in this process, each on a guarded thread (what tests and benchmarks use).
+    pub fn in_process() -> &'static Parsers {
+        static IN_PROCESS: OnceLock<Parsers> = OnceLock::new();
+        IN_PROCESS.get_or_init(|| Parsers { command: None, timeout: PARSE_TIMEOUT, worker: Mutex::new(None) })
+    }
+
+    /// Parsers that run in a worker started with `command`, each file within `timeout`.
+    pub fn in_worker(command: WorkerCommand, timeout: Duration) -> Parsers {
+        Parsers { command: Some(command), timeout, worker: Mutex::new(None) }
+    }
+
+    /// Extracts `bytes` as `doc_type` (see [`super::extract`]), in the worker when there is one.
+    /// One file at a time: a second caller waits.
+    pub fn extract(&self, doc_type: DocType, bytes: Arc<[u8]>, file_name: &str) -> Result<Extracted> {
+        let Some(command) = &self.command else {
+            return extract_within(doc_type, bytes, self.timeout);
+        };
+        let mut slot = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Worker::start(command, file_name)?);
+        }
+        let worker = slot.as_mut().expect("a worker was just started");
+        let outcome = worker.ask(doc_type, &bytes, self.timeout);
+        if let Err(failure) = outcome {
+            // The worker is gone or stuck: stop it, say why, and start a fresh one next time.
+            let mut worker = slot.take().expect("the worker is there");
+            let status = worker.stop();
+            let reason = failure.reason(doc_type, self.timeout, status);
+            tracing::warn!(file = file_name, %reason, "the parser worker failed");
+            return Err(Error::invalid(reason));
+        }
+        outcome.unwrap_or_else(|_| unreachable!("handled above"))
+    }
+}
+
+/// How asking the worker went wrong.
+enum Failure {
+    TimedOut,
+    /// It closed its output or wrote something that is not a reply: it died or is broken.
+    Gone(String),
+}
+
+impl Failure {
+    fn reason(&self, doc_type: DocType, timeout: Duration, status: Option<ExitStatus>) -> String {
+        let what = doc_type.as_str();
+        match self {
+            Failure::TimedOut => format!(
+                "reading this file took longer than {}, so the {what} reader was stopped; it is probably corrupt or too \
+                 complex",
+                seconds(timeout)
+            ),
+            Failure::Gone(detail) => match status.as_ref().and_then(signal) {
+                Some(how) => {
+                    format!("the {what} reader crashed on this file ({how}); it is probably corrupt or hostile")
+                }
+                None => {
+                    let code = status.and_then(|s| s.code()).map(|c| format!(", exit code {c}")).unwrap_or_default();
+                    format!(
+                        "the {what} reader stopped on this file ({detail}{code}); it is probably corrupt or hostile"
+                    )
+                }
+            },
+        }
+    }
+}
+
+/// The signal that killed a process, in words.
+fn signal(status: &ExitStatus) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal().map(|signal| {
+            let name = match signal {
+                6 => " SIGABRT, often memory exhausted",
+                9 => " SIGKILL",
+                11 => " SIGSEGV",
+                _ => "",
+            };
+            format!("signal {signal}{name}")
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
+}
+
+/// "120 s", "0.8 s".
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{:.1} s", d.as_secs_f64()) }
+}
+
+impl Worker {
+    fn start(command: &WorkerCommand, file_name: &str) -> Result<Worker> {
+        let mut child = Command::new(&command.program)
+            .args(&command.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| Error::Io {
+                context: format!("starting the document reader ({})", command.program.display()),
+                source,
+            })?;
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (sender, replies) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("parser-replies".into())
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    if sender.send(line).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|source| Error::Io { context: "starting the reader's reply thread".into(), source })?;
+        // What a parser prints (a panic message, a native library's complaint) goes to the log.
+        std::thread::Builder::new()
+            .name("parser-stderr".into())
+            .spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
+                    tracing::warn!(target: "hearth::parser", "{line}");
+                }
+            })
+            .map_err(|source| Error::Io { context: "starting the reader's log thread".into(), source })?;
+        tracing::debug!(pid = child.id(), first_file = file_name, "started the parser worker");
+        Ok(Worker { child, stdin, replies })
+    }
+
+    /// Sends one file and waits for its reply.
+    fn ask(
+        &mut self,
+        doc_type: DocType,
+        bytes: &[u8],
+        timeout: Duration,
+    ) -> std::result::Result<Result<Extracted>, Failure> {
+        let header = serde_json::to_string(&Request { doc_type: doc_type.as_str().into(), len: bytes.len() })
+            .expect("a request serializes");
+        let sent = self
+            .stdin
+            .write_all(header.as_bytes())
+            .and_then(|()| self.stdin.write_all(b"\n"))
+            .and_then(|()| self.stdin.write_all(bytes))
+            .and_then(|()| self.stdin.flush());
+        if let Err(e) = sent {
+            return Err(Failure::Gone(format!("it stopped reading: {e}")));
+        }
+        match self.replies.recv_timeout(timeout) {
+            Ok(Ok(line)) => match serde_json::from_str::<Reply>(&line) {
+                Ok(Reply::Ok(extracted)) => Ok(Ok(extracted)),
+                Ok(Reply::Error(message)) => Ok(Err(Error::invalid(message))),
+                Err(e) => Err(Failure::Gone(format!("it answered something unreadable: {e}"))),
+            },
+            Ok(Err(e)) => Err(Failure::Gone(format!("its output broke: {e}"))),
+            Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut),
+            Err(RecvTimeoutError::Disconnected) => Err(Failure::Gone("it closed its output".into())),
+        }
+    }
+
+    /// Kills the worker if it still runs, and reaps it.
+    fn stop(&mut self) -> Option<ExitStatus> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        // It may be exiting on its own: give it a moment before the kill hides how it ended.
+        std::thread::sleep(Duration::from_millis(50));
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        let _ = self.child.kill();
+        self.child.wait().ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The worker's side: limits its own memory, then answers requests from stdin until it closes.
+/// What the executable runs in worker mode.
+pub fn serve() -> Result<()> {
+    limit_memory(WORKER_MEMORY_BYTES);
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut output = stdout.lock();
+    let io = |source| Error::Io { context: "the parser worker's pipe".into(), source };
+    loop {
+        let mut header = String::new();
+        if input.read_line(&mut header).map_err(io)? == 0 {
+            return Ok(());
+        }
+        let request: Request =
+            serde_json::from_str(&header).map_err(|e| Error::invalid(format!("not a parser request: {e}")))?;
+        let mut bytes = vec![0; request.len];
+        input.read_exact(&mut bytes).map_err(io)?;
+        let reply = match DocType::parse(&request.doc_type) {
+            Some(doc_type) => match extract_within(doc_type, bytes.into(), NO_LIMIT) {
+                Ok(extracted) => Reply::Ok(extracted),
+                Err(e) => Reply::Error(e.to_string()),
+            },
+            None => Reply::Error(format!("unknown document type {:?}", request.doc_type)),
+        };
+        let line = serde_json::to_string(&reply).expect("a reply serializes");
+        output
+            .write_all(line.as_bytes())
+            .and_then(|()| output.write_all(b"\n"))
+            .and_then(|()| output.flush())
+            .map_err(io)?;
+    }
+}
+
+/// Caps this process's address space, so a parser that runs away fails its allocation (and the
+/// worker dies) instead of exhausting the machine.
+fn limit_memory(bytes: u64) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        if let Err(e) = setrlimit(Resource::As, Rlimit { current: Some(bytes), maximum: Some(bytes) }) {
+            tracing::warn!(error = %e, "the parser worker could not limit its memory");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = bytes;
+}
