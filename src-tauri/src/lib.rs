@@ -50,7 +50,7 @@ pub fn run() {
                 // Documents are parsed in a child process of this executable (see `run`).
                 match std::env::current_exe() {
                     Ok(program) => {
-                        let command = WorkerCommand { program, args: vec![PARSER_WORKER_ARG.into()] };
+                        let command = WorkerCommand::new(program, &[PARSER_WORKER_ARG]);
                         engine.use_parser_worker(command, PARSE_TIMEOUT);
                     }
                     Err(e) => tracing::warn!(error = %e, "documents are parsed in the app's process"),

@@ -34,6 +34,12 @@ pub struct QuestionSet {
 pub struct Question {
     pub question: String,
     pub answer: String,
+    /// The document and page that answer, when known: hit@5 by page does not depend on how the
+    /// text was extracted.
+    #[serde(default)]
+    pub document: Option<String>,
+    #[serde(default)]
+    pub page: Option<i64>,
 }
 
 /// One way of picking sentences, scored.
@@ -56,6 +62,10 @@ pub struct AnswersReport {
     pub questions: usize,
     /// Share of questions with the answer somewhere in the retrieved passages: the ceiling.
     pub retrieved: f64,
+    /// Of the questions with a known page, the share with a retrieved passage from that page of
+    /// that document (hit@5).
+    pub page_hit_at_5: f64,
+    pub questions_with_page: usize,
     pub methods: Vec<MethodScore>,
     /// Questions the shipped method (embedding) missed at 1, with what it quoted first.
     pub misses: Vec<Miss>,
@@ -106,6 +116,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
     ];
     let mut scores = vec![(0usize, 0usize, 0usize, 0f64); methods.len()];
     let (mut retrieved, mut misses) = (0usize, Vec::new());
+    let (mut with_page, mut page_hits) = (0usize, 0usize);
     for q in &set.questions {
         let request = SearchRequest::new(&q.question).k(TOP_N).mode(Mode::Hybrid).within(documents.clone());
         let hits = retrieval::search(&scratch.db, Some(embedder), None, &request)?;
@@ -120,6 +131,10 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
             })
             .collect();
         let found = sources.iter().any(|s| holds(&s.text, &q.answer));
+        if let (Some(document), Some(page)) = (&q.document, q.page) {
+            with_page += 1;
+            page_hits += usize::from(hits.iter().any(|h| &h.document_name == document && h.page == Some(page)));
+        }
         retrieved += usize::from(found);
         for (i, (name, pick)) in methods.iter().enumerate() {
             let started = Instant::now();
@@ -145,6 +160,8 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
         chunks: ingested.chunks,
         questions: set.questions.len(),
         retrieved: retrieved as f64 / n,
+        page_hit_at_5: page_hits as f64 / with_page.max(1) as f64,
+        questions_with_page: with_page,
         methods: methods
             .iter()
             .zip(scores)

@@ -37,7 +37,7 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         BenchCommand::Parsers { paths, rounds } => {
             let program = std::env::current_exe()
                 .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
-            let worker = WorkerCommand { program, args: vec!["parser-worker".into()] };
+            let worker = WorkerCommand::new(program, &["parser-worker"]);
             out.json_or_lines(&hearth_bench::parsers::parsers(&paths, worker, rounds)?)
         }
         BenchCommand::Sessions { count, repeats } => {

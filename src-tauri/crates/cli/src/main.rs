@@ -59,7 +59,7 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             // Documents are parsed in a child process of this executable (`parser-worker`).
             let program = std::env::current_exe()
                 .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
-            engine.use_parser_worker(WorkerCommand { program, args: vec!["parser-worker".into()] }, PARSE_TIMEOUT);
+            engine.use_parser_worker(WorkerCommand::new(program, &["parser-worker"]), PARSE_TIMEOUT);
             on_library(&engine, &out, command)
         }
     }

@@ -141,6 +141,11 @@ impl Out {
                 5,
                 r.retrieved * 100.0
             );
+            text.push_str(&format!(
+                "hit@5 by page: {:.0}% of the {} questions whose page is known\n",
+                r.page_hit_at_5 * 100.0,
+                r.questions_with_page
+            ));
             text.push_str("method                       first sentence  any quoted  sentences  ms/question\n");
             for m in &r.methods {
                 text.push_str(&format!(

@@ -18,12 +18,12 @@ fn bytes(name: &str) -> Arc<[u8]> {
 }
 
 fn hearth_worker() -> WorkerCommand {
-    WorkerCommand { program: env!("CARGO_BIN_EXE_hearth").into(), args: vec!["parser-worker".into()] }
+    WorkerCommand::new(env!("CARGO_BIN_EXE_hearth"), &["parser-worker"])
 }
 
 /// A worker that is a shell script instead of Hearth (to play a crash or a hang).
 fn script(body: &str) -> WorkerCommand {
-    WorkerCommand { program: "sh".into(), args: vec!["-c".into(), body.into()] }
+    WorkerCommand::new("sh", &["-c", body])
 }
 
 #[test]
@@ -81,10 +81,21 @@ fn a_worker_that_answers_nonsense_or_cannot_start_is_an_error_not_a_panic() {
     let said = nonsense.extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt").unwrap_err().to_string();
     assert!(said.contains("the text reader stopped on this file (it answered something unreadable"), "{said}");
 
-    let missing = WorkerCommand { program: "/nonexistent/hearth".into(), args: vec![] };
+    let missing = WorkerCommand::new("/nonexistent/hearth", &[]);
     let said = Parsers::in_worker(missing, Duration::from_secs(10))
         .extract(DocType::Text, bytes("sourdough.txt"), "sourdough.txt")
         .unwrap_err()
         .to_string();
     assert!(said.contains("starting the document reader"), "{said}");
+}
+
+#[test]
+fn the_worker_reads_pdfs_with_the_pdfium_it_is_told_of() {
+    let mut command = hearth_worker();
+    command.env.push(("HEARTH_PDFIUM_LIBRARY".into(), "/nonexistent/libpdfium.so".into()));
+    let parsers = Parsers::in_worker(command, Duration::from_secs(30));
+    let said = parsers.extract(DocType::Pdf, bytes("beekeeping.pdf"), "beekeeping.pdf").unwrap_err().to_string();
+    assert!(said.contains("PDFium is missing or broken at /nonexistent/libpdfium.so"), "{said}");
+    // Other formats do not need it, and the worker goes on.
+    assert!(parsers.extract(DocType::Html, bytes("volcanoes.html"), "volcanoes.html").is_ok());
 }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use crate::chat::TurnLocks;
 use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
+use crate::ingest::extract::pdf::{self, PDFIUM_ENV};
 use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
@@ -106,7 +107,13 @@ impl Engine {
     /// Parses documents in worker processes started with `command` (the app's or the CLI's own
     /// executable in its worker mode), each file within `timeout`; call once, before documents
     /// are processed. Returns false if parsers were already chosen.
-    pub fn use_parser_worker(&self, command: WorkerCommand, timeout: Duration) -> bool {
+    pub fn use_parser_worker(&self, mut command: WorkerCommand, timeout: Duration) -> bool {
+        // The worker finds PDFium where this engine's models are (the app's bundle, say).
+        if !command.env.iter().any(|(k, _)| k == PDFIUM_ENV) {
+            let library = std::env::var(PDFIUM_ENV)
+                .unwrap_or_else(|_| pdf::library_beside(&self.model_dir).display().to_string());
+            command.env.push((PDFIUM_ENV.to_owned(), library));
+        }
         self.parsers.set(Parsers::in_worker(command, timeout)).is_ok()
     }
 

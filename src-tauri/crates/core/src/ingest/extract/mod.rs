@@ -6,7 +6,7 @@
 mod docx;
 mod html;
 mod markdown_writer;
-mod pdf;
+pub mod pdf;
 mod text;
 pub mod worker;
 

@@ -33,6 +33,15 @@ const NO_LIMIT: Duration = Duration::from_secs(u32::MAX as u64);
 pub struct WorkerCommand {
     pub program: PathBuf,
     pub args: Vec<String>,
+    /// Variables set in the worker's environment (where PDFium is, for one).
+    pub env: Vec<(String, String)>,
+}
+
+impl WorkerCommand {
+    /// `program args…`, with nothing added to its environment.
+    pub fn new(program: impl Into<PathBuf>, args: &[&str]) -> WorkerCommand {
+        WorkerCommand { program: program.into(), args: args.iter().map(|a| (*a).to_owned()).collect(), env: Vec::new() }
+    }
 }
 
 /// Where parsers run: in this process (tests, benchmarks) or in a worker process.
@@ -160,6 +169,7 @@ impl Worker {
     fn start(command: &WorkerCommand, file_name: &str) -> Result<Worker> {
         let mut child = Command::new(&command.program)
             .args(&command.args)
+            .envs(command.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
