@@ -65,6 +65,8 @@ pub struct AnswersReport {
     /// Of the questions with a known page, the share with a retrieved passage from that page of
     /// that document (hit@5).
     pub page_hit_at_5: f64,
+    /// The same, for the best passage alone (hit@1).
+    pub page_hit_at_1: f64,
     pub questions_with_page: usize,
     pub methods: Vec<MethodScore>,
     /// Questions the shipped method (embedding) missed at 1, with what it quoted first.
@@ -116,7 +118,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
     ];
     let mut scores = vec![(0usize, 0usize, 0usize, 0f64); methods.len()];
     let (mut retrieved, mut misses) = (0usize, Vec::new());
-    let (mut with_page, mut page_hits) = (0usize, 0usize);
+    let (mut with_page, mut page_hits, mut page_firsts) = (0usize, 0usize, 0usize);
     for q in &set.questions {
         let request = SearchRequest::new(&q.question).k(TOP_N).mode(Mode::Hybrid).within(documents.clone());
         let hits = retrieval::search(&scratch.db, Some(embedder), None, &request)?;
@@ -133,7 +135,9 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
         let found = sources.iter().any(|s| holds(&s.text, &q.answer));
         if let (Some(document), Some(page)) = (&q.document, q.page) {
             with_page += 1;
-            page_hits += usize::from(hits.iter().any(|h| &h.document_name == document && h.page == Some(page)));
+            let on_page = |h: &retrieval::Hit| &h.document_name == document && h.page == Some(page);
+            page_hits += usize::from(hits.iter().any(on_page));
+            page_firsts += usize::from(hits.first().is_some_and(on_page));
         }
         retrieved += usize::from(found);
         for (i, (name, pick)) in methods.iter().enumerate() {
@@ -161,6 +165,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
         questions: set.questions.len(),
         retrieved: retrieved as f64 / n,
         page_hit_at_5: page_hits as f64 / with_page.max(1) as f64,
+        page_hit_at_1: page_firsts as f64 / with_page.max(1) as f64,
         questions_with_page: with_page,
         methods: methods
             .iter()

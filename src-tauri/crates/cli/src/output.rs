@@ -142,7 +142,8 @@ impl Out {
                 r.retrieved * 100.0
             );
             text.push_str(&format!(
-                "hit@5 by page: {:.0}% of the {} questions whose page is known\n",
+                "by page: hit@1 {:.0}%, hit@5 {:.0}% of the {} questions whose page is known\n",
+                r.page_hit_at_1 * 100.0,
                 r.page_hit_at_5 * 100.0,
                 r.questions_with_page
             ));

@@ -7,6 +7,7 @@ mod docx;
 mod html;
 mod markdown_writer;
 pub mod pdf;
+mod pdf_text;
 mod text;
 pub mod worker;
 

@@ -53,16 +53,20 @@ fn pdfium() -> Result<&'static Pdfium> {
 pub fn pages(bytes: &[u8]) -> Result<Extracted> {
     let document = open(pdfium()?, bytes)?;
     let count = u32::try_from(document.pages().len()).unwrap_or(0);
-    let mut parts = Vec::with_capacity(count as usize);
+    let mut texts = Vec::with_capacity(count as usize);
     for (index, page) in document.pages().iter().enumerate() {
-        let number = index as u32 + 1;
         let text = page
             .text()
-            .map_err(|e| Error::invalid(format!("page {number} of this PDF could not be read: {e}")))?
+            .map_err(|e| Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1)))?
             .all()
             .replace("\r\n", "\n");
-        parts.push(Part { page: Some(number), text });
+        texts.push(text);
     }
+    let parts = super::pdf_text::clean(&texts)
+        .into_iter()
+        .zip(1..)
+        .map(|(text, number)| Part { page: Some(number), text })
+        .collect();
     Ok(Extracted { parts, pages: Some(count), markup: Markup::Plain })
 }
 
