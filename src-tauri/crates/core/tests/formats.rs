@@ -30,6 +30,25 @@ fn a_pdf_is_read_page_by_page_and_answers_carry_their_page() {
 }
 
 #[test]
+fn a_printed_manual_reads_without_running_heads_page_numbers_or_contents_leaders() {
+    let (_dir, db) = common::temp_db();
+    let manual = add(&db, &fixture("manual.pdf")).document;
+    assert_eq!((manual.status, manual.pages), (DocStatus::Ready, Some(4)));
+    let chunks = documents::chunks(&db, manual.id, Page::new(100, 0).unwrap()).unwrap();
+    let text: String = chunks.iter().map(|c| format!("{}\n", c.text)).collect();
+    // Every page of the PDF carries the running head and its number; the contents page lists
+    // the chapters with dot leaders. None of that is a passage.
+    assert!(!text.contains("Field Manual of Beekeeping"), "{text}");
+    assert!(!text.contains("Page "), "{text}");
+    assert!(!text.contains(". . ."), "{text}");
+    // Words hyphenated across a line break are whole again.
+    assert!(text.contains("It is recommended to leave a metre"), "{text}");
+    assert!(text.contains("untreated material such as hessian"), "{text}");
+    assert!(!text.contains('\u{2}'), "{text}");
+    assert_eq!(chunks.iter().map(|c| c.page).collect::<Vec<_>>(), [Some(1), Some(2), Some(3), Some(4)]);
+}
+
+#[test]
 fn a_docx_keeps_headings_paragraphs_and_tables() {
     let (_dir, db) = common::temp_db();
     let docx = add(&db, &fixture("tides.docx")).document;

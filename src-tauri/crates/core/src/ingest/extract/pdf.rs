@@ -59,7 +59,9 @@ pub fn pages(bytes: &[u8]) -> Result<Extracted> {
             .text()
             .map_err(|e| Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1)))?
             .all()
-            .replace("\r\n", "\n");
+            .replace("\r\n", "\n")
+            // PDFium joins a word hyphenated at a line's end itself and marks the join with U+0002.
+            .replace('\u{2}', "");
         texts.push(text);
     }
     let parts = super::pdf_text::clean(&texts)
