@@ -5,7 +5,6 @@ use std::path::Path;
 
 use hearth_bench::{Scratch, eval, queries, scratch_db};
 use hearth_core::Result;
-use hearth_core::ingest::extract::WorkerCommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::BenchCommand;
@@ -35,10 +34,7 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
             out.json_or_lines(&hearth_bench::llm(&file, prompt_tokens, answer_tokens, threads)?)
         }
         BenchCommand::Parsers { paths, rounds } => {
-            let program = std::env::current_exe()
-                .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
-            let worker = WorkerCommand::new(program, &["parser-worker"]);
-            out.json_or_lines(&hearth_bench::parsers::parsers(&paths, worker, rounds)?)
+            out.json_or_lines(&hearth_bench::parsers::parsers(&paths, crate::parser_worker()?, rounds)?)
         }
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;

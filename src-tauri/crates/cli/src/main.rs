@@ -57,12 +57,17 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             };
             let engine = Engine::open(&dir, &locate_model_dir(None))?;
             // Documents are parsed in a child process of this executable (`parser-worker`).
-            let program = std::env::current_exe()
-                .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
-            engine.use_parser_worker(WorkerCommand::new(program, &["parser-worker"]), PARSE_TIMEOUT);
+            engine.use_parser_worker(parser_worker()?, PARSE_TIMEOUT);
             on_library(&engine, &out, command)
         }
     }
+}
+
+/// This executable in its parser-worker mode: how the engine starts its document reader.
+pub fn parser_worker() -> hearth_core::Result<WorkerCommand> {
+    let program = std::env::current_exe()
+        .map_err(|source| hearth_core::Error::Io { context: "finding the hearth executable".into(), source })?;
+    Ok(WorkerCommand::new(program, &["parser-worker"]))
 }
 
 /// A model choice in words.

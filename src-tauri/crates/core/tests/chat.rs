@@ -372,7 +372,7 @@ fn a_down_slow_or_garbled_backend_is_llm_unavailable_and_keeps_the_question() {
 fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
     let (_dir, db) = common::temp_db();
     let llm = settings::llm(&db).unwrap();
-    assert_eq!(llm::backend(&llm, None).name(), "extractive");
+    assert_eq!(db.read(settings::default_choice).unwrap(), ModelChoice::Extractive);
     let old: settings::LlmBackendKind = serde_json::from_str("\"placeholder\"").unwrap();
     assert_eq!(old, settings::LlmBackendKind::Extractive, "settings saved before the extractive answer still read");
     let magic = "magic".parse::<settings::LlmBackendKind>().unwrap_err();
@@ -385,7 +385,8 @@ fn settings_choose_the_backend_and_turns_of_a_session_share_one_lock() {
     assert!(matches!(settings::set_llm(&db, no_url), Err(Error::InvalidInput(_))));
     let openai = settings::LlmSettings { backend: "openai-compatible".parse().unwrap(), ..llm };
     let saved = settings::set_llm(&db, openai).unwrap();
-    assert_eq!(llm::backend(&settings::llm(&db).unwrap(), None).name(), "openai-compatible");
+    let server = ModelChoice::Server { base_url: saved.base_url.clone(), model: settings::DEFAULT_MODEL_NAME.into() };
+    assert_eq!(db.read(settings::default_choice).unwrap(), server);
     assert_eq!(settings::llm(&db).unwrap(), saved);
     // A stored backend this build does not know is said plainly, never guessed.
     db.write(|tx| {

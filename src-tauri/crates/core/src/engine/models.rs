@@ -53,9 +53,32 @@ impl Engine {
     /// one that is not a usable GGUF model changes nothing. Returns the choice as stored (a
     /// file's path made absolute).
     pub fn use_model(&self, choice: &ModelChoice) -> Result<ModelChoice> {
-        let choice = checked(choice)?;
+        let (choice, _) = checked(choice)?;
+        self.save_default(&choice, None)?;
+        Ok(choice)
+    }
+
+    /// Makes the GGUF file at `path` the model new chats use, after reading its header (see
+    /// [`Engine::use_model`]); `threads` is saved with it. The model loads at the next question.
+    pub fn use_local_model(&self, path: &Path, threads: Option<usize>) -> Result<GgufInfo> {
+        let (choice, info) = checked(&ModelChoice::File(path.to_owned()))?;
+        self.save_default(&choice, Some(threads))?;
+        Ok(info.expect("a file's header was read"))
+    }
+
+    /// Switches the model that answers `session`, from its next question; a file is checked
+    /// first, as [`Engine::use_model`] does.
+    pub fn set_session_model(&self, session: SessionId, choice: &ModelChoice) -> Result<Session> {
+        sessions::set_model(&self.db, session, &checked(choice)?.0)
+    }
+
+    /// Saves `choice` as the default, with `threads` when given, in one write.
+    fn save_default(&self, choice: &ModelChoice, threads: Option<Option<usize>>) -> Result<()> {
         let mut llm = settings::llm(&self.db)?;
-        match &choice {
+        if let Some(threads) = threads {
+            llm.threads = threads;
+        }
+        match choice {
             ModelChoice::Extractive => llm.backend = LlmBackendKind::Extractive,
             ModelChoice::File(path) => {
                 llm.backend = LlmBackendKind::Local;
@@ -67,37 +90,20 @@ impl Engine {
             }
         }
         settings::use_model(&self.db, llm, &choice.name())?;
-        Ok(choice)
-    }
-
-    /// Makes the GGUF file at `path` the model new chats use, after reading its header (see
-    /// [`Engine::use_model`]); `threads` is saved with it. The model loads at the next question.
-    pub fn use_local_model(&self, path: &Path, threads: Option<usize>) -> Result<GgufInfo> {
-        let choice = self.use_model(&ModelChoice::File(path.to_owned()))?;
-        let ModelChoice::File(path) = choice else { unreachable!("a file stays a file") };
-        let mut llm = settings::llm(&self.db)?;
-        llm.threads = threads;
-        settings::set_llm(&self.db, llm)?;
-        gguf::read(&path)
-    }
-
-    /// Switches the model that answers `session`, from its next question; a file is checked
-    /// first, as [`Engine::use_model`] does.
-    pub fn set_session_model(&self, session: SessionId, choice: &ModelChoice) -> Result<Session> {
-        sessions::set_model(&self.db, session, &checked(choice)?)
+        Ok(())
     }
 }
 
-/// `choice` with a file's path made absolute and its header read: a file that is not a usable
-/// GGUF model is `InvalidInput` with the reason.
-fn checked(choice: &ModelChoice) -> Result<ModelChoice> {
+/// `choice` with a file's path made absolute and its header (read and returned): a file that is
+/// not a usable GGUF model is `InvalidInput` with the reason.
+fn checked(choice: &ModelChoice) -> Result<(ModelChoice, Option<GgufInfo>)> {
     match choice {
         ModelChoice::File(path) => {
             let path = std::fs::canonicalize(path)
                 .map_err(|e| Error::invalid(format!("{} cannot be opened ({e})", path.display())))?;
-            gguf::read(&path)?;
-            Ok(ModelChoice::File(path))
+            let info = gguf::read(&path)?;
+            Ok((ModelChoice::File(path), Some(info)))
         }
-        other => Ok(other.clone()),
+        other => Ok((other.clone(), None)),
     }
 }

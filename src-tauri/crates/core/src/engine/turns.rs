@@ -15,7 +15,7 @@ use crate::models::embedding::Embedder;
 use crate::sessions;
 use crate::store::ids::SessionId;
 use crate::store::model_choice::ModelChoice;
-use crate::store::settings::{self, LlmBackendKind, LlmSettings};
+use crate::store::settings::{self, LlmSettings};
 
 impl Engine {
     /// Runs a chat turn (see [`Turn`]), one at a time per session; `on_token` gets the answer as
@@ -94,13 +94,7 @@ impl Engine {
     /// the settings' backend asking for the chat's model name.
     pub fn model_of(&self, session: SessionId, llm: &LlmSettings) -> Result<ModelChoice> {
         let session = sessions::get(&self.db, session)?;
-        Ok(session.model.unwrap_or_else(|| match (llm.backend, &llm.model_path) {
-            (LlmBackendKind::Local, Some(path)) => ModelChoice::File(path.into()),
-            (LlmBackendKind::OpenAiCompatible, _) => {
-                ModelChoice::Server { base_url: llm.base_url.clone(), model: session.llm_model_name }
-            }
-            _ => ModelChoice::Extractive,
-        }))
+        Ok(session.model.unwrap_or_else(|| llm.choice(session.llm_model_name)))
     }
 
     /// The GGUF model at `path`, loaded on first need and kept warm: the same file and options
@@ -124,11 +118,6 @@ impl Engine {
         let model = Arc::new(load_reporting(path, &options, on_progress)?);
         *slot = Some(Arc::clone(&model));
         Ok(model)
-    }
-
-    /// Frees the local model (another was chosen, or it sat idle).
-    pub fn unload_local_model(&self) {
-        *self.local.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Frees the local model when it has not been asked for `idle_unload_minutes` (the setting;

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use walkdir::WalkDir;
 
 use super::gguf::{self, GgufInfo};
+use crate::store::model_choice::file_model_name;
 
 /// Which app's folder a model was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -172,12 +173,7 @@ fn described(path: PathBuf, source: ModelSource, name: String) -> FoundModel {
         }
         Err(e) => (None, Some(e.to_string())),
     };
-    let name = if name.is_empty() {
-        let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        file.strip_suffix(".gguf").unwrap_or(&file).to_owned()
-    } else {
-        name
-    };
+    let name = if name.is_empty() { file_model_name(&path) } else { name };
     FoundModel { path: path.display().to_string(), source, found_in: source.label().to_owned(), name, info, problem }
 }
 

@@ -108,27 +108,28 @@ impl Secrets {
     pub fn set(&self, name: &str, secret: Option<&str>) -> Result<KeptIn> {
         let account = self.account(name);
         let mut file = self.read_file()?;
-        let Some(secret) = secret.filter(|s| !s.is_empty()) else {
-            let kept = self.store.delete(&account).map_or_else(|why| self.file_kept(why), |()| KeptIn::Keyring);
-            if file.remove(name).is_some() {
-                self.write_file(&file)?;
+        let before = file.clone();
+        let kept = match secret.filter(|s| !s.is_empty()) {
+            None => {
+                file.remove(name);
+                self.store.delete(&account).map_or_else(|why| self.file_kept(why), |()| KeptIn::Keyring)
             }
-            return Ok(kept);
-        };
-        match self.store.set(&account, secret) {
-            Ok(()) => {
-                if file.remove(name).is_some() {
-                    self.write_file(&file)?;
+            Some(secret) => match self.store.set(&account, secret) {
+                Ok(()) => {
+                    file.remove(name);
+                    KeptIn::Keyring
                 }
-                Ok(KeptIn::Keyring)
-            }
-            Err(why) => {
-                tracing::warn!(%why, "no credential store; the secret goes to a file only you can read");
-                file.insert(name.to_owned(), secret.to_owned());
-                self.write_file(&file)?;
-                Ok(self.file_kept(why))
-            }
+                Err(why) => {
+                    tracing::warn!(%why, "no credential store; the secret goes to a file only you can read");
+                    file.insert(name.to_owned(), secret.to_owned());
+                    self.file_kept(why)
+                }
+            },
+        };
+        if file != before {
+            self.write_file(&file)?;
         }
+        Ok(kept)
     }
 
     /// Where secrets go now: the credential store if it answers, else the file.

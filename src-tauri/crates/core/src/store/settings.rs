@@ -154,6 +154,19 @@ pub struct LlmSettings {
     pub idle_unload_minutes: u64,
 }
 
+impl LlmSettings {
+    /// The model these settings select; `server_model` names which of a server's models.
+    pub fn choice(&self, server_model: String) -> ModelChoice {
+        match (self.backend, &self.model_path) {
+            (LlmBackendKind::Local, Some(path)) => ModelChoice::File(path.into()),
+            (LlmBackendKind::OpenAiCompatible, _) => {
+                ModelChoice::Server { base_url: self.base_url.clone(), model: server_model }
+            }
+            _ => ModelChoice::Extractive,
+        }
+    }
+}
+
 impl Default for LlmSettings {
     fn default() -> Self {
         LlmSettings {
@@ -179,13 +192,7 @@ pub fn default_model_name(conn: &Connection) -> Result<String> {
 pub fn default_choice(conn: &Connection) -> Result<ModelChoice> {
     // Settings that no longer read answer nothing rather than stop a chat being made.
     let llm: LlmSettings = get(conn, LLM_KEY).ok().flatten().unwrap_or_default();
-    Ok(match llm.backend {
-        LlmBackendKind::Extractive => ModelChoice::Extractive,
-        LlmBackendKind::Local => llm.model_path.map_or(ModelChoice::Extractive, |p| ModelChoice::File(p.into())),
-        LlmBackendKind::OpenAiCompatible => {
-            ModelChoice::Server { base_url: llm.base_url, model: default_model_name(conn)? }
-        }
-    })
+    Ok(llm.choice(default_model_name(conn)?))
 }
 
 /// A new chat's model and its name: the default choice, where `name` (when given) names which

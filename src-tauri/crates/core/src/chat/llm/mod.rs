@@ -15,8 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::models::embedding::Embedder;
-use crate::store::settings::{LlmBackendKind, LlmSettings};
+use crate::store::settings::LlmSettings;
 pub use extractive::{EXTRACTIVE, Extractive};
 pub use local::{Local, LocalModel, LocalOptions};
 pub use openai::OpenAiCompatible;
@@ -123,17 +122,6 @@ pub trait LlmBackend: Send + Sync {
     /// `extractive`, `openai-compatible`, `local`, …
     fn name(&self) -> &str;
     fn complete(&self, request: &LlmRequest<'_>, on_token: &mut dyn FnMut(&str) -> bool) -> Result<Completion>;
-}
-
-/// The backend the settings name, for the kinds that need nothing loaded (the engine keeps the
-/// `local` model warm and hands out [`Local`] itself). `embedder` ranks the extractive answer's
-/// sentences.
-pub fn backend<'a>(llm: &LlmSettings, embedder: Option<&'a dyn Embedder>) -> Box<dyn LlmBackend + 'a> {
-    match llm.backend {
-        LlmBackendKind::OpenAiCompatible => Box::new(openai_compatible(llm, None)),
-        LlmBackendKind::Extractive => Box::new(Extractive { embedder }),
-        LlmBackendKind::Local => Box::new(Unavailable("no model file is chosen for the local backend".into())),
-    }
 }
 
 /// A backend that cannot answer, and says why: the question is still stored, and the turn fails

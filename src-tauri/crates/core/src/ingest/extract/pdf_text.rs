@@ -56,6 +56,9 @@ fn shape(line: &str) -> String {
 /// The shapes of lines found at the top or bottom edge of at least half the pages.
 fn running_lines(pages: &[String]) -> HashMap<String, usize> {
     let mut seen: HashMap<String, usize> = HashMap::new();
+    if pages.len() < MIN_PAGES {
+        return seen;
+    }
     for page in pages {
         let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
         let mut edges: Vec<String> = lines.iter().take(EDGE_LINES).map(|l| shape(l)).collect();
@@ -65,9 +68,6 @@ fn running_lines(pages: &[String]) -> HashMap<String, usize> {
         for edge in edges.into_iter().filter(|e| !e.is_empty()) {
             *seen.entry(edge).or_default() += 1;
         }
-    }
-    if pages.len() < MIN_PAGES {
-        return HashMap::new();
     }
     let needed = (pages.len() as f64 * REPEATED_SHARE).ceil() as usize;
     seen.retain(|_, count| *count >= needed);

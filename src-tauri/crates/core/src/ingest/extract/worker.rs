@@ -94,16 +94,16 @@ impl Parsers {
             *slot = Some(Worker::start(command, file_name)?);
         }
         let worker = slot.as_mut().expect("a worker was just started");
-        let outcome = worker.ask(doc_type, &bytes, self.timeout);
-        if let Err(failure) = outcome {
-            // The worker is gone or stuck: stop it, say why, and start a fresh one next time.
-            let mut worker = slot.take().expect("the worker is there");
-            let status = worker.stop();
-            let reason = failure.reason(doc_type, self.timeout, status);
-            tracing::warn!(file = file_name, %reason, "the parser worker failed");
-            return Err(Error::invalid(reason));
+        match worker.ask(doc_type, &bytes, self.timeout) {
+            Ok(extracted) => extracted,
+            Err(failure) => {
+                // The worker is gone or stuck: stop it, say why, and start a fresh one next time.
+                let status = slot.take().expect("the worker is there").stop();
+                let reason = failure.reason(doc_type, self.timeout, status);
+                tracing::warn!(file = file_name, %reason, "the parser worker failed");
+                Err(Error::invalid(reason))
+            }
         }
-        outcome.unwrap_or_else(|_| unreachable!("handled above"))
     }
 }
 
