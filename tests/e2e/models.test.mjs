@@ -115,7 +115,8 @@ test("a GGUF model chosen in Settings answers in the window, and the inspector s
   const info = await $t("settings-model-info");
   await info.waitForDisplayed({ timeout: 5_000 });
   assert.match(await info.getProperty("textContent"), /SmolLM2-135M-Instruct\.Q4_1\.gguf · 135M parameters · Q4_1 · trained on\s+8192 tokens/);
-  if (shots) await browser.saveScreenshot(path.join(shots, "settings-local-model.png"));
+  // WebKit under Xvfb can hand back the frame before the last repaint: let it settle.
+  if (shots) await browser.pause(500).then(() => browser.saveScreenshot(path.join(shots, "settings-local-model.png")));
   await (await $t("settings-save")).click();
   await (await $t("settings-saved")).waitForDisplayed({ timeout: 5_000 });
   await browser.keys("Escape");
