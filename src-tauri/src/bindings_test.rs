@@ -57,6 +57,8 @@ fn bindings_are_fresh() {
     check::<SearchHitDto>(&mut stale);
     check::<TextRunDto>(&mut stale);
     check::<PassageDto>(&mut stale);
+    check::<PageBoxDto>(&mut stale);
+    check::<PageImageDto>(&mut stale);
     check::<TurnEventDto>(&mut stale);
     check::<ChatReplyDto>(&mut stale);
     check::<ChatSettingsDto>(&mut stale);

@@ -4,6 +4,7 @@
 // quitting mid-indexing, and a relaunch that finds everything as it was.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -94,7 +95,12 @@ test("documents are queued, processed in the background with progress, searched,
   });
   assert.ok(inSession.every((h) => h.document_name !== "volcanoes.html"), JSON.stringify(inSession));
 
+  // A copy of the ready PDF is kept (content-addressed) to draw its pages; it goes with it.
+  const copies = () => fs.readdirSync(path.join(dataDir, "originals")).filter((f) => f.endsWith(".pdf"));
+  const sha = crypto.createHash("sha256").update(fs.readFileSync(path.join(fixtures, "beekeeping.pdf"))).digest("hex");
+  assert.deepEqual(copies(), [`${sha}.pdf`]);
   await ok("delete_document", { id: byName["beekeeping.pdf"].id });
+  assert.deepEqual(copies(), []);
   const after = await ok("get_session", { id: session.id });
   assert.deepEqual(after.rag_document_ids, [byName["tides.docx"].id]);
   const missing = await invoke("delete_document", { id: byName["beekeeping.pdf"].id });
@@ -176,6 +182,10 @@ test("a question in the window is answered with citations that open their passag
   await passage.waitForDisplayed();
   const quoted = await passage.getProperty("textContent");
   assert.match(quoted, /beekeeping\.pdf, page 3/);
+  // The heading the passage is under (the PDF's own, from its type size), not part of its text.
+  const pathShown = await browser.$('[data-testid="passage-path"]');
+  await pathShown.waitForExist({ timeout: 10_000 });
+  assert.equal(await pathShown.getProperty("textContent"), "Pests and diseases");
   assert.match(quoted, /Varroa/);
   // The question's words are marked in the passage as keyword search matched them (stemmed).
   const marked = () =>
@@ -183,7 +193,56 @@ test("a question in the window is answered with citations that open their passag
   await browser.waitUntil(async () => (await marked()).length > 0, { timeout: 10_000, timeoutMsg: "no word marked in the passage" });
   for (const word of ["mites", "treat", "hive"]) assert.ok((await marked()).includes(word), `${word}: ${await marked()}`);
   assert.ok(!(await marked()).includes("when"), "stop words are not marked");
+
+  // A PDF's citation opens on the real page, drawn by PDFium, with the passage's lines
+  // highlighted where they are printed.
+  const pageView = await browser.$('[data-testid="passage"] [data-testid="page-view"]');
+  await pageView.waitForDisplayed({ timeout: 15_000 });
+  const pageImage = await browser.$('[data-testid="page-image"]');
+  await pageImage.waitForDisplayed({ timeout: 20_000 });
+  const number = async () => (await (await browser.$('[data-testid="page-number"]')).getProperty("textContent")).trim();
+  assert.equal(await number(), "Page 3 of 4");
+  const placed = () =>
+    browser.execute(() => {
+      const img = document.querySelector('[data-testid="page-image"]');
+      const box = img.getBoundingClientRect();
+      const marks = Array.from(document.querySelectorAll('[data-testid="page-highlight"]'), (m) => m.getBoundingClientRect());
+      return {
+        loaded: img.complete && img.naturalWidth > 0,
+        natural: img.naturalWidth,
+        shown: box.width,
+        marks: marks.length,
+        inside: marks.every((m) => m.left >= box.left - 1 && m.right <= box.right + 1 && m.top >= box.top - 1 && m.bottom <= box.bottom + 1),
+        // The passage is the page's text under its heading: below the top tenth of the page.
+        below: marks.every((m) => m.top > box.top + box.height * 0.05),
+      };
+    });
+  await browser.waitUntil(async () => (await placed()).loaded, { timeout: 20_000, timeoutMsg: "the page image did not load" });
+  const onPage = await placed();
+  assert.ok(onPage.marks >= 3, `the passage's lines are highlighted: ${JSON.stringify(onPage)}`);
+  assert.ok(onPage.inside && onPage.below, JSON.stringify(onPage));
+  // Drawn at the screen's resolution: as many pixels as it is shown wide (rounded up to 64).
+  assert.ok(onPage.natural >= onPage.shown && onPage.natural < onPage.shown + 65, JSON.stringify(onPage));
+  await browser.pause(300);
+  if (shots) await browser.saveScreenshot(path.join(shots, "citation-on-page.png"));
+  // Zoom draws it larger; the next page has no highlight; back to the text view and again.
+  await (await browser.$('[data-testid="page-zoom-in"]')).click();
+  await browser.waitUntil(async () => (await placed()).natural > onPage.natural && (await placed()).loaded, {
+    timeout: 20_000,
+    timeoutMsg: "zooming in did not draw the page larger",
+  });
+  await (await browser.$('[data-testid="page-next"]')).click();
+  await browser.waitUntil(async () => (await number()) === "Page 4 of 4", { timeout: 10_000 });
+  await browser.waitUntil(async () => (await placed()).loaded && (await placed()).marks === 0, { timeout: 20_000 });
+  await (await browser.$('[data-testid="page-prev"]')).click();
+  await browser.waitUntil(async () => (await number()) === "Page 3 of 4" && (await placed()).marks >= 3, { timeout: 20_000 });
+  await (await browser.$('[data-testid="page-text-view"]')).click();
+  await (await browser.$('[data-testid="passage-text"]')).waitForDisplayed({ timeout: 5_000 });
+  assert.ok(!(await pageView.isExisting()), "the text view replaces the page");
+  await browser.pause(300);
   if (shots) await browser.saveScreenshot(path.join(shots, "chat-citations.png"));
+  await (await browser.$('[data-testid="show-on-page"]')).click();
+  await (await browser.$('[data-testid="page-view"]')).waitForDisplayed({ timeout: 5_000 });
 
   // Open in library: the document's passages in order, the cited one in view and marked; then
   // jump to another page.
@@ -195,6 +254,17 @@ test("a question in the window is answered with citations that open their passag
     timeout: 10_000,
     timeoutMsg: "the cited passage is not marked in the library",
   });
+  // The cited passage of a PDF is shown on its page in the library too.
+  await (await browser.$('[data-testid="library-chunk"].focused [data-testid="page-highlight"]')).waitForExist({ timeout: 20_000 });
+  await browser.waitUntil(
+    () =>
+      browser.execute(() => {
+        const img = document.querySelector('.focused [data-testid="page-image"]');
+        return Boolean(img?.complete && img.naturalWidth > 0);
+      }),
+    { timeout: 20_000, timeoutMsg: "the cited page is not drawn in the library" },
+  );
+  await browser.pause(600);
   if (shots) await browser.saveScreenshot(path.join(shots, "library-passage.png"));
   await setValue('[data-testid="jump-page"]', "2");
   await (await browser.$('[data-testid="library-chunks"] form button')).click();
@@ -279,6 +349,42 @@ test("files dropped on an open chat are attached, processed with visible progres
     Array.from(document.querySelectorAll('[data-testid="attach-document"] option'), (o) => o.textContent),
   );
   assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
+});
+
+test("a PDF that crashes its reader fails alone, and the window and the other documents go on", async () => {
+  // memory-bomb.pdf makes PDFium decode 6 GB for one page: the parser worker dies at its memory
+  // limit (SIGABRT). guide.pdf, dropped with it, is read by a fresh worker.
+  const before = await chips();
+  const files = ["bad/memory-bomb.pdf", "guide.pdf"].map((f) => path.join(fixtures, f));
+  await drag("enter", files);
+  await (await browser.$('[data-testid="drop-target"]')).waitForDisplayed();
+  await drag("drop", files);
+  const status = async () => Object.fromEntries((await chips()).slice(before.length));
+  await browser.waitUntil(async () => (await status())["memory-bomb.pdf"] === "failed" && (await status())["guide.pdf"] === "ready", {
+    timeout: 90_000,
+    interval: 200,
+    timeoutMsg: `after the drop: ${JSON.stringify(await chips())}`,
+  });
+  const reason = await browser.execute(
+    () => Array.from(document.querySelectorAll('[data-testid="document-chip"]')).find((c) => c.textContent.includes("memory-bomb")).title,
+  );
+  assert.match(reason, /the pdf reader crashed on this file \(signal 6 SIGABRT, often memory exhausted\)/);
+  // The app is alive and answers from the guide, on its page.
+  const sources = () => browser.execute(() => Array.from(document.querySelectorAll('[data-testid="source"]'), (el) => el.textContent.trim()));
+  const earlier = (await sources()).length;
+  const composer = await browser.$('[data-testid="composer-input"]');
+  await composer.click();
+  await composer.addValue("How do I record the brood pattern of each hive I inspected?");
+  await browser.keys("Enter");
+  await browser.waitUntil(async () => (await sources()).length > earlier, { timeout: 20_000, timeoutMsg: "no answer" });
+  assert.equal((await sources())[earlier], "[1] guide.pdf, page 1");
+  await (await browser.$$('[data-testid="source"]'))[earlier].click();
+  await browser.waitUntil(
+    () => browser.execute(() => document.querySelector('[data-testid="page-image"]')?.naturalWidth > 0),
+    { timeout: 20_000, timeoutMsg: "the guide's page is not drawn" },
+  );
+  await browser.pause(400);
+  if (shots) await browser.saveScreenshot(path.join(shots, "crashing-pdf.png"));
 });
 
 test("Add files opens the system's file dialog; what is chosen joins the open chat", async () => {

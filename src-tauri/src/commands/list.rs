@@ -23,6 +23,7 @@ macro_rules! hearth_commands {
             documents::get_document,
             passages::get_passage,
             passages::get_cited_passage,
+            passages::render_page,
             passages::first_chunk_on_page,
             documents::delete_document,
             documents::cancel_document,

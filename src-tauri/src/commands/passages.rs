@@ -2,7 +2,7 @@ use hearth_core::retrieval::passages;
 use hearth_core::{ChunkId, DocumentId};
 use tauri::State;
 
-use crate::dto::PassageDto;
+use crate::dto::{PageImageDto, PassageDto};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -40,4 +40,17 @@ pub async fn first_chunk_on_page(
 ) -> CommandResult<Option<i64>> {
     let document = DocumentId::parse(&document_id)?;
     state.run(move |engine| passages::first_on_page(engine.db(), document, page)).await
+}
+
+/// Page `page` (1-based) of a PDF document drawn `width` pixels wide (the view's width times the
+/// screen's pixel ratio), for showing a cited passage on the real page.
+#[tauri::command]
+pub async fn render_page(
+    state: State<'_, AppState>,
+    document_id: String,
+    page: u32,
+    width: u32,
+) -> CommandResult<PageImageDto> {
+    let document = DocumentId::parse(&document_id)?;
+    state.run(move |engine| engine.render_page(document, page, width).map(|p| PageImageDto::from(&*p))).await
 }

@@ -80,6 +80,8 @@ pub struct ChunkDto {
     pub char_end: i64,
     #[ts(type = "number")]
     pub token_count: i64,
+    /// The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or "".
+    pub heading_path: String,
 }
 
 impl From<StoredChunk> for ChunkDto {
@@ -92,6 +94,7 @@ impl From<StoredChunk> for ChunkDto {
             char_start: c.char_start,
             char_end: c.char_end,
             token_count: c.token_count,
+            heading_path: c.heading_path,
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct LlmSettingsDto {
 pub struct IngestSettingsDto {
     pub chunk_tokens: u32,
     pub overlap_tokens: u32,
+    /// Keep a copy of each added PDF, to show its pages after the original moves.
+    pub keep_pdf_copies: bool,
 }
 
 /// Every setting, as the settings screen shows them.
@@ -121,6 +123,7 @@ impl SettingsDto {
             ingest: IngestSettingsDto {
                 chunk_tokens: count(s.ingest.chunk_tokens),
                 overlap_tokens: count(s.ingest.overlap_tokens),
+                keep_pdf_copies: s.ingest.keep_pdf_copies,
             },
             theme: s.theme,
         }
@@ -154,6 +157,7 @@ impl SaveSettingsRequest {
             ingest: IngestSettings {
                 chunk_tokens: self.ingest.chunk_tokens as usize,
                 overlap_tokens: self.ingest.overlap_tokens as usize,
+                keep_pdf_copies: self.ingest.keep_pdf_copies,
             },
             theme: self.theme,
         };

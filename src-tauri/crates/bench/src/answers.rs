@@ -6,6 +6,7 @@
 //! and the embedding model against the question (what `chat::llm::extractive` ships). A question
 //! counts at 1 when the first quoted sentence holds the answer, at 3 when any quoted one does.
 
+use hearth_core::ingest::chunking::Structure;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -68,6 +69,9 @@ pub struct AnswersReport {
     /// The same, for the best passage alone (hit@1).
     pub page_hit_at_1: f64,
     pub questions_with_page: usize,
+    /// For each question with a known page, in order: the rank (1-based) of the first passage
+    /// from that page among the retrieved ones, if any (for comparing two runs question by question).
+    pub page_ranks: Vec<Option<usize>>,
     pub methods: Vec<MethodScore>,
     /// Questions the shipped method (embedding) missed at 1, with what it quoted first.
     pub misses: Vec<Miss>,
@@ -83,12 +87,12 @@ pub struct Miss {
 }
 
 /// Reads the set at `path`, ingests its documents into a scratch database and scores each method.
-pub fn answers(path: &Path) -> Result<AnswersReport> {
+pub fn answers(path: &Path, structure: Structure) -> Result<AnswersReport> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::Io { context: format!("reading {}", path.display()), source })?;
     let set: QuestionSet = serde_json::from_str(&text)
         .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e.into() })?;
-    let scratch = Scratch::new()?;
+    let scratch = Scratch::with_structure(structure)?;
     let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents)?;
     let documents = scratch.db.read(|c| {
         let mut stmt = c
@@ -119,6 +123,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
     let mut scores = vec![(0usize, 0usize, 0usize, 0f64); methods.len()];
     let (mut retrieved, mut misses) = (0usize, Vec::new());
     let (mut with_page, mut page_hits, mut page_firsts) = (0usize, 0usize, 0usize);
+    let mut page_ranks = Vec::new();
     for q in &set.questions {
         let request = SearchRequest::new(&q.question).k(TOP_N).mode(Mode::Hybrid).within(documents.clone());
         let hits = retrieval::search(&scratch.db, Some(embedder), None, &request)?;
@@ -138,6 +143,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
             let on_page = |h: &retrieval::Hit| &h.document_name == document && h.page == Some(page);
             page_hits += usize::from(hits.iter().any(on_page));
             page_firsts += usize::from(hits.first().is_some_and(on_page));
+            page_ranks.push(hits.iter().position(on_page).map(|i| i + 1));
         }
         retrieved += usize::from(found);
         for (i, (name, pick)) in methods.iter().enumerate() {
@@ -167,6 +173,7 @@ pub fn answers(path: &Path) -> Result<AnswersReport> {
         page_hit_at_5: page_hits as f64 / with_page.max(1) as f64,
         page_hit_at_1: page_firsts as f64 / with_page.max(1) as f64,
         questions_with_page: with_page,
+        page_ranks,
         methods: methods
             .iter()
             .zip(scores)

@@ -63,7 +63,7 @@ pub fn run_trec(
     }
 
     let started = Instant::now();
-    let pipeline = Pipeline { db, embedder, chunker, index: None, parsers: Parsers::in_process() };
+    let pipeline = Pipeline { db, embedder, chunker, index: None, parsers: Parsers::in_process(), originals: None };
     // Identical texts dedup to one document, so a document may stand for several docnos.
     let mut docnos: HashMap<DocumentId, Vec<String>> = HashMap::new();
     for (i, (docno, text)) in docs.iter().enumerate() {

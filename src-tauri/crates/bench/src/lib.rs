@@ -11,6 +11,7 @@ mod llm;
 pub mod parsers;
 mod sessions;
 
+use hearth_core::ingest::chunking::Structure;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -58,9 +59,14 @@ pub struct Scratch {
 impl Scratch {
     /// A fresh database in a temporary directory, with the provisioned model.
     pub fn new() -> Result<Scratch> {
+        Scratch::with_structure(Structure::default())
+    }
+
+    /// [`Scratch::new`], with a chunker that uses only `structure` of a document's structure.
+    pub fn with_structure(structure: Structure) -> Result<Scratch> {
         let model_dir = locate_model_dir(None);
         let model = LocalEmbedder::load(&model_dir)?;
-        let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?;
+        let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?.with_structure(structure);
         let (dir, db) = scratch_db()?;
         Ok(Scratch { _dir: dir, db, model, chunker })
     }
@@ -114,7 +120,8 @@ pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: 
     let started = Instant::now();
     let (mut chunks, mut tokens) = (0, 0);
     for path in paths {
-        let pipeline = Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process() };
+        let pipeline =
+            Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process(), originals: None };
         let added = pipeline.add_file(path, &mut |_| {})?;
         if !added.existing {
             chunks += added.document.chunk_count as usize;

@@ -211,11 +211,41 @@ pub enum BenchCommand {
 pub enum EvalCommand {
     /// Ingest a TREC collection (corpus/*.trec, query-text.trec, qrels) into a temporary database
     /// and print nDCG@10 and recall@100 for each search mode.
-    Trec { dir: PathBuf },
+    Trec {
+        dir: PathBuf,
+        /// Leave a part of the documents' structure out of chunking, to measure what it adds.
+        #[arg(long, value_enum)]
+        without: Vec<Without>,
+    },
     /// Score the answer given with no model (the quoted sentences) on a question set (JSON:
     /// documents, and questions each with words of the sentence that answers): how often the
-    /// first quoted sentence, or any, holds the answer, for each way of picking sentences.
-    Answers { set: PathBuf },
+    /// first quoted sentence, or any, holds the answer, for each way of picking sentences; and
+    /// how often a retrieved passage is from the page that answers.
+    Answers {
+        set: PathBuf,
+        /// Leave a part of the documents' structure out of chunking, to measure what it adds.
+        #[arg(long, value_enum)]
+        without: Vec<Without>,
+    },
+}
+
+/// A part of a document's structure that chunking can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Without {
+    /// Cutting at headings (each page or file is split as one text, headings in it).
+    Sections,
+    /// The title and heading path embedded and indexed ahead of each passage.
+    Context,
+}
+
+impl Without {
+    /// The chunker's structure with `without` left out.
+    pub fn structure(without: &[Without]) -> hearth_core::ingest::chunking::Structure {
+        hearth_core::ingest::chunking::Structure {
+            sections: !without.contains(&Without::Sections),
+            context: !without.contains(&Without::Context),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! `hearth bench …` and `hearth eval`: speed, memory and retrieval quality, each in a scratch
 //! database (the library is not touched). The measuring is `hearth-bench`'s; this prints it.
 
+use hearth_core::ingest::chunking::Structure;
 use std::path::Path;
 
 use hearth_bench::{Scratch, eval, queries, scratch_db};
@@ -44,8 +45,8 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
 }
 
 /// Scores retrieval on a TREC collection, in a scratch database.
-pub fn eval_trec(out: &Out, dir: &Path) -> Result<()> {
-    let scratch = Scratch::new()?;
+pub fn eval_trec(out: &Out, dir: &Path, structure: Structure) -> Result<()> {
+    let scratch = Scratch::with_structure(structure)?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("ingesting {bar:30} {pos}/{len} documents ({per_sec}, {eta})")
             .expect("valid template"),

@@ -20,7 +20,7 @@ use hearth_core::store::Page;
 
 use args::{
     Cli, Command, DocsCommand, EvalCommand, IndexCommand, MessagesCommand, ModelsCommand, SessionsCommand,
-    SettingsCommand,
+    SettingsCommand, Without,
 };
 use hearth_core::ingest::extract::{PARSE_TIMEOUT, WorkerCommand};
 use hearth_core::store::model_choice::ModelChoice;
@@ -47,8 +47,12 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
         // The engine's document reader, in a child process: nothing else.
         Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
         // Measurements run in scratch databases of their own: the library is not even opened.
-        Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(&out, &dir),
-        Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
+        Command::Eval { command: EvalCommand::Trec { dir, without } } => {
+            bench::eval_trec(&out, &dir, Without::structure(&without))
+        }
+        Command::Eval { command: EvalCommand::Answers { set, without } } => {
+            out.answers(&hearth_bench::answers::answers(&set, Without::structure(&without))?)
+        }
         Command::Bench { command } => bench::run(&out, command),
         command => {
             let dir = match &cli.data_dir {
@@ -153,8 +157,9 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
                 engine.data_dir().join("index").display()
             ))
         }
-        Command::Eval { command: EvalCommand::Trec { dir } } => bench::eval_trec(out, &dir),
-        Command::Eval { command: EvalCommand::Answers { set } } => out.answers(&hearth_bench::answers::answers(&set)?),
+        Command::Eval { command: EvalCommand::Trec { .. } | EvalCommand::Answers { .. } } => {
+            unreachable!("measurements are run before the library is opened")
+        }
         Command::Bench { command } => bench::run(out, command),
         Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
     }

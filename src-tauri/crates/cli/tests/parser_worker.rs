@@ -66,6 +66,32 @@ fn a_worker_that_crashes_fails_that_file_and_the_next_file_gets_a_fresh_one() {
 }
 
 #[test]
+fn a_pdf_that_exhausts_the_workers_memory_fails_alone() {
+    // A real file, no script: one page whose content stream decodes to 6 GB. PDFium aborts at the
+    // worker's memory limit; the next file gets a fresh worker.
+    let parsers = Parsers::in_worker(hearth_worker(), Duration::from_secs(60));
+    let crash = parsers.extract(DocType::Pdf, bytes("bad/memory-bomb.pdf"), "memory-bomb.pdf").unwrap_err();
+    let said = crash.to_string();
+    assert!(said.contains("the pdf reader crashed on this file (signal 6 SIGABRT, often memory exhausted)"), "{said}");
+    assert_eq!(parsers.extract(DocType::Pdf, bytes("guide.pdf"), "guide.pdf").unwrap().pages, Some(4));
+}
+
+#[test]
+fn the_worker_draws_a_pdf_page_as_this_process_would() {
+    let parsers = Parsers::in_worker(hearth_worker(), Duration::from_secs(60));
+    let drawn = parsers.render(bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
+    assert_eq!(&drawn.png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!((drawn.width_px, drawn.pages), (640, 4));
+    // A4 in points, and the image keeps the page's proportions.
+    assert!((drawn.width_pt - 595.3).abs() < 0.5 && (drawn.height_pt - 841.9).abs() < 0.5, "{drawn:?}");
+    assert_eq!(drawn.height_px, (640.0 * drawn.height_pt / drawn.width_pt).round() as u32);
+    let here = Parsers::in_process().render(bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
+    assert_eq!(drawn, here);
+    let past = parsers.render(bytes("guide.pdf"), 5, 640, "guide.pdf").unwrap_err().to_string();
+    assert!(past.contains("this PDF has 4 pages; there is no page 5"), "{past}");
+}
+
+#[test]
 fn a_worker_that_hangs_is_killed_at_the_limit() {
     let parsers = Parsers::in_worker(script("cat >/dev/null"), Duration::from_millis(800));
     let started = Instant::now();

@@ -492,10 +492,10 @@ fn a_connection_test_lists_the_servers_models_or_says_why_not() {
 fn chunk_sizes_and_theme_are_checked_settings() {
     let (_dir, db) = common::temp_db();
     assert_eq!(settings::ingest(&db).unwrap(), settings::IngestSettings::default());
-    let small = settings::IngestSettings { chunk_tokens: 128, overlap_tokens: 16 };
+    let small = settings::IngestSettings { chunk_tokens: 128, overlap_tokens: 16, ..Default::default() };
     assert_eq!(settings::set_ingest(&db, small.clone()).unwrap(), small);
     assert_eq!(settings::ingest(&db).unwrap(), small);
-    let bad = settings::IngestSettings { chunk_tokens: 1000, overlap_tokens: 16 };
+    let bad = settings::IngestSettings { chunk_tokens: 1000, overlap_tokens: 16, ..Default::default() };
     assert!(matches!(settings::set_ingest(&db, bad), Err(Error::InvalidInput(_))));
     assert_eq!(settings::theme(&db).unwrap(), Theme::System);
     assert_eq!(settings::set_theme(&db, "dark".parse().unwrap()).unwrap(), Theme::Dark);

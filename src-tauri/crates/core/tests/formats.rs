@@ -45,7 +45,78 @@ fn a_printed_manual_reads_without_running_heads_page_numbers_or_contents_leaders
     assert!(text.contains("It is recommended to leave a metre"), "{text}");
     assert!(text.contains("untreated material such as hessian"), "{text}");
     assert!(!text.contains('\u{2}'), "{text}");
-    assert_eq!(chunks.iter().map(|c| c.page).collect::<Vec<_>>(), [Some(1), Some(2), Some(3), Some(4)]);
+    // The contents page is a heading and leader lines: no passage. Each chapter's heading is in
+    // its passage's path, not in its text.
+    assert_eq!(chunks.iter().map(|c| c.page).collect::<Vec<_>>(), [Some(2), Some(3), Some(4)]);
+    assert_eq!(chunks.iter().map(|c| c.heading_path.as_str()).collect::<Vec<_>>(), ["Hives", "Smokers", "Swarms"]);
+    assert!(chunks.iter().all(|c| !c.text.starts_with("Hives") && !c.text.contains("Contents")), "{text}");
+}
+
+#[test]
+fn a_guide_keeps_its_outline_headings_code_lines_and_a_paragraph_across_a_page_break() {
+    let (_dir, db) = common::temp_db();
+    let guide = add(&db, &fixture("guide.pdf")).document;
+    assert_eq!((guide.status, guide.pages), (DocStatus::Ready, Some(4)));
+    let chunks = documents::chunks(&db, guide.id, Page::new(100, 0).unwrap()).unwrap();
+    let paths: Vec<&str> = chunks.iter().map(|c| c.heading_path.as_str()).collect();
+    // The headings are set like body text: only the PDF's outline says what they are, and how deep.
+    // A section of a few lines joins the next one on its page, under the headings they share.
+    assert_eq!(
+        paths,
+        [
+            "Installing the toolkit",
+            "Harvest tools",
+            "Harvest tools",
+            "Cleaning the tools",
+            "Cleaning the tools › Storing frames"
+        ]
+    );
+    assert!(chunks[0].text.starts_with("The toolkit keeps a record"), "{}", chunks[0].text);
+    // The fixed-pitch lines stay lines, indented as printed.
+    assert!(
+        chunks[0].text.contains(
+            "```\nfor hive in north south east:\n    apiary record $hive --brood good\n    apiary note $hive \"calm\"\ndone\n```"
+        ),
+        "{}",
+        chunks[0].text
+    );
+    // The running head repeated on every page is gone; the paragraph that runs from page 1 onto
+    // page 2 is one passage, cited on page 1, with lines on both pages.
+    let across = &chunks[1];
+    assert!(chunks.iter().all(|c| !c.text.contains("Field Manual")));
+    assert!(across.text.starts_with("The extractor spins") && across.text.ends_with("best kept for show."));
+    assert_eq!(across.page, Some(1));
+    let passage = hearth_core::retrieval::passages::passage(&db, across.id, "").unwrap();
+    let pages: std::collections::BTreeSet<u32> = passage.boxes.iter().map(|b| b.page).collect();
+    assert_eq!(pages.into_iter().collect::<Vec<_>>(), [1, 2]);
+    // Boxes are lines on an A4 page (595 × 842 points), top to bottom on each page.
+    for b in &passage.boxes {
+        let [left, bottom, right, top] = b.rect;
+        assert!(
+            0.0 <= left && left < right && right <= 595.0 && 0.0 <= bottom && bottom < top && top <= 842.0,
+            "{b:?}"
+        );
+    }
+    let first_page: Vec<f32> = passage.boxes.iter().filter(|b| b.page == 1).map(|b| b.rect[3]).collect();
+    assert!(first_page.windows(2).all(|w| w[0] > w[1]), "{first_page:?}");
+
+    // The title and heading path are searched with the passage: "apiary" is only in the title,
+    // "frames" in one heading (and in the passages about extracting).
+    let keyword = |q: &str| search::search(&db, None, None, &SearchRequest::new(q).k(10).mode(Mode::Keyword)).unwrap();
+    assert_eq!(keyword("apiary toolkit").len(), chunks.len());
+    let cleaning: Vec<String> = keyword("cleaning").into_iter().map(|h| h.text).collect();
+    assert_eq!(cleaning.len(), 2, "the passages under \"Cleaning the tools\": {cleaning:?}");
+    assert!(cleaning.contains(&chunks[4].text), "{cleaning:?}");
+}
+
+#[test]
+fn a_pdf_encrypted_with_an_empty_user_password_is_read() {
+    let (_dir, db) = common::temp_db();
+    let protected = add(&db, &fixture("protected.pdf")).document;
+    assert_eq!((protected.status, protected.pages), (DocStatus::Ready, Some(2)), "{:?}", protected.error);
+    let chunks = documents::chunks(&db, protected.id, Page::new(10, 0).unwrap()).unwrap();
+    assert!(chunks[1].text.contains("bee space of about eight millimetres"), "{chunks:?}");
+    assert_eq!(chunks[1].heading_path, "The hive");
 }
 
 #[test]
@@ -53,9 +124,14 @@ fn a_docx_keeps_headings_paragraphs_and_tables() {
     let (_dir, db) = common::temp_db();
     let docx = add(&db, &fixture("tides.docx")).document;
     assert_eq!((docx.status, docx.doc_type.as_str()), (DocStatus::Ready, "docx"));
-    let text: String =
-        documents::chunks(&db, docx.id, Page::new(100, 0).unwrap()).unwrap().into_iter().map(|c| c.text).collect();
-    assert!(text.contains("# Spring and neap tides"), "headings become Markdown headings: {text}");
+    let chunks = documents::chunks(&db, docx.id, Page::new(100, 0).unwrap()).unwrap();
+    let text: String = chunks.iter().map(|c| c.text.as_str()).collect();
+    // Headings come from the paragraph styles. A short section joins the next one on its page,
+    // its heading kept in the text (the path holds only the headings they share); no passage is
+    // a heading alone.
+    assert!(text.contains("# Spring and neap tides\n\nWhen the Sun and Moon line up"), "{text}");
+    assert!(text.contains("# Tidal ranges around the world\n\nPlace | Country"), "{text}");
+    assert!(chunks.iter().all(|c| c.text.lines().any(|l| !l.trim().is_empty() && !l.starts_with('#'))), "{chunks:?}");
     assert!(text.contains("Burntcoat Head, Bay of Fundy | Canada | 16.3 metres"), "table rows are kept: {text}");
 
     let hit = ask(&db, "where is the largest tidal range in the world", Mode::Hybrid);

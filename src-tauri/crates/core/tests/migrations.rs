@@ -86,3 +86,52 @@ fn the_schema_is_current_after_open_and_uses_wal_and_foreign_keys() {
     let fk: i64 = db.read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap())).unwrap();
     assert_eq!(fk, 1);
 }
+
+/// The migrations up to and including `version`.
+fn migrations_up_to(version: i32) -> refinery::Runner {
+    let migrations: Vec<Migration> = runner()
+        .get_migrations()
+        .iter()
+        .filter(|m| m.version() <= version)
+        .map(|m| Migration::unapplied(&format!("V{}__{}", m.version(), m.name()), m.sql().unwrap()).unwrap())
+        .collect();
+    refinery::Runner::new(&migrations).set_grouped(true)
+}
+
+#[test]
+fn chunks_stored_before_heading_paths_stay_searchable_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(paths::DATABASE_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(migrations_up_to(4), &mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
+             VALUES ('6f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', 'old.txt', 'abc', 'text', 10, 'ready', 1,
+                     '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z');
+             INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count)
+             VALUES ('6f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', 0, 'Lighthouse keepers trimmed the wicks', 0, 36, 6);",
+        )
+        .unwrap();
+    }
+    let db = hearth_core::open(dir.path()).unwrap();
+    let found: Vec<(String, String, String)> = db
+        .read(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT c.text, c.heading_path, c.context FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+                     WHERE chunks_fts MATCH 'wicks'",
+                )
+                .unwrap();
+            Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect())
+        })
+        .unwrap();
+    assert_eq!(found, [("Lighthouse keepers trimmed the wicks".to_owned(), String::new(), String::new())]);
+    // Deleting the old chunk keeps the text index consistent (FTS5's own check).
+    db.write(|tx| {
+        tx.execute("DELETE FROM chunks", []).unwrap();
+        tx.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('integrity-check')", []).unwrap();
+        Ok(())
+    })
+    .unwrap();
+}

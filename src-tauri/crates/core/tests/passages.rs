@@ -147,3 +147,50 @@ fn a_citation_never_opens_another_document_that_took_its_chunk_id() {
     let result = passages::cited(&db, chunk.id, bread.id, &snippet, "queen");
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
 }
+
+#[test]
+fn a_pdf_page_is_drawn_from_the_copy_kept_after_the_original_moves_and_the_copy_goes_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine =
+        hearth_core::Engine::open(dir.path(), &hearth_core::models::embedding::locate_model_dir(None)).unwrap();
+    let original = dir.path().join("guide.pdf");
+    std::fs::copy(common::fixture("guide.pdf"), &original).unwrap();
+    let added = engine.add_paths(std::slice::from_ref(&original)).remove(0).1.unwrap();
+    let id = added.document.id;
+    let document = engine.process(id, &mut |_| {}).unwrap();
+    assert_eq!(document.status, documents::DocStatus::Ready);
+    let copy = dir.path().join("originals").join(format!("{}.pdf", document.sha256));
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&original).unwrap());
+    assert!(engine.pdf_copies_bytes() > 0);
+
+    // The original moves away: the page is drawn from the copy, at the width asked for (rounded
+    // up to 64 pixels, so that small resizes reuse the drawn page), and kept drawn.
+    std::fs::remove_file(&original).unwrap();
+    let page = engine.render_page(id, 2, 600).unwrap();
+    assert_eq!((page.width_px, page.pages), (640, 4));
+    assert!(std::sync::Arc::ptr_eq(&page, &engine.render_page(id, 2, 620).unwrap()), "the second asking is cached");
+    let text = engine.render_page(DocumentId::parse(&id.to_string()).unwrap(), 9, 600).unwrap_err().to_string();
+    assert!(text.contains("there is no page 9"), "{text}");
+
+    // Not a PDF: no pages to draw. Deleted: the copy goes too.
+    let notes = dir.path().join("notes.md");
+    std::fs::write(&notes, "# Notes\n\nA line.").unwrap();
+    let md = engine.add_paths(std::slice::from_ref(&notes)).remove(0).1.unwrap().document.id;
+    engine.process(md, &mut |_| {}).unwrap();
+    assert!(engine.render_page(md, 1, 600).unwrap_err().to_string().contains("is not a PDF"));
+    engine.delete_document(id).unwrap();
+    assert!(!copy.exists());
+    assert!(matches!(engine.render_page(id, 1, 600), Err(Error::NotFound { .. })));
+
+    // With copies turned off, none is kept: pages come from the original while it stays put.
+    let settings = hearth_core::store::settings::IngestSettings { keep_pdf_copies: false, ..Default::default() };
+    hearth_core::store::settings::set_ingest(engine.db(), settings).unwrap();
+    std::fs::copy(common::fixture("guide.pdf"), &original).unwrap();
+    let again = engine.add_paths(std::slice::from_ref(&original)).remove(0).1.unwrap().document.id;
+    engine.process(again, &mut |_| {}).unwrap();
+    assert!(!copy.exists());
+    assert_eq!(engine.render_page(again, 1, 300).unwrap().width_px, 320);
+    std::fs::remove_file(&original).unwrap();
+    let gone = engine.render_page(again, 3, 300).unwrap_err().to_string();
+    assert!(gone.contains("no longer where it was added and no copy was kept"), "{gone}");
+}

@@ -71,8 +71,14 @@ fn cancelling_stops_the_work_and_stores_nothing_then_retry_finishes_it() {
     let cancel = meddling(2, || {
         documents::cancel(&db, id).unwrap();
     });
-    let pipeline =
-        Pipeline { db: &db, embedder: &cancel, chunker: chunker(), index: None, parsers: Parsers::in_process() };
+    let pipeline = Pipeline {
+        db: &db,
+        embedder: &cancel,
+        chunker: chunker(),
+        index: None,
+        parsers: Parsers::in_process(),
+        originals: None,
+    };
     let mut seen = Vec::new();
     let document = pipeline.process(id, &mut |p| seen.push((p.status, p.chunks_done))).unwrap();
     assert_eq!(document.status, DocStatus::Cancelled);
@@ -108,6 +114,7 @@ fn a_crash_mid_document_resumes_after_restart() {
                     chunker: chunker(),
                     index: None,
                     parsers: Parsers::in_process(),
+                    originals: None,
                 };
                 pipeline.process(id, &mut |_| {})
             })
@@ -137,8 +144,14 @@ fn deleting_a_document_while_it_is_embedded_leaves_nothing_behind() {
     let delete = meddling(1, || {
         documents::delete(&db, id).unwrap();
     });
-    let pipeline =
-        Pipeline { db: &db, embedder: &delete, chunker: chunker(), index: None, parsers: Parsers::in_process() };
+    let pipeline = Pipeline {
+        db: &db,
+        embedder: &delete,
+        chunker: chunker(),
+        index: None,
+        parsers: Parsers::in_process(),
+        originals: None,
+    };
     let result = pipeline.process(id, &mut |_| {});
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
     let orphans: i64 = db

@@ -18,8 +18,14 @@ fn open(db: &Database, dir: &std::path::Path) -> (VectorIndex, Opened) {
 }
 
 fn add_indexed(db: &Database, index: &VectorIndex, name: &str) -> documents::Document {
-    let pipeline =
-        Pipeline { db, embedder: model(), chunker: chunker(), index: Some(index), parsers: Parsers::in_process() };
+    let pipeline = Pipeline {
+        db,
+        embedder: model(),
+        chunker: chunker(),
+        index: Some(index),
+        parsers: Parsers::in_process(),
+        originals: None,
+    };
     pipeline.add_file(&fixture(name), &mut |_| {}).unwrap().document
 }
 

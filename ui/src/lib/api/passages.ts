@@ -1,8 +1,10 @@
 import { call } from "./invoke";
+import type { PageBoxDto } from "./bindings/PageBoxDto";
+import type { PageImageDto } from "./bindings/PageImageDto";
 import type { PassageDto } from "./bindings/PassageDto";
 import type { TextRunDto } from "./bindings/TextRunDto";
 
-export type { PassageDto, TextRunDto };
+export type { PageBoxDto, PageImageDto, PassageDto, TextRunDto };
 
 /** A chunk with the words of `query` (the question, or the search) marked as keyword search
  * matched them: the whole chunk, as runs of text. */
@@ -21,3 +23,7 @@ export const getCitedPassage = (source: { chunk_id: number; document_id: string;
 /** The ordinal of the first chunk on `page` (or the next page with text); null past the end. */
 export const firstChunkOnPage = (documentId: string, page: number) =>
   call<number | null>("first_chunk_on_page", { documentId, page });
+
+/** Page `page` of a PDF document drawn `width` pixels wide (CSS width × device pixel ratio). */
+export const renderPage = (documentId: string, page: number, width: number) =>
+  call<PageImageDto>("render_page", { documentId, page, width });

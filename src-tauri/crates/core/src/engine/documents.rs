@@ -12,7 +12,7 @@ use crate::models::embedding::Embedder;
 use crate::retrieval::passages::{self, Run};
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::store::ids::DocumentId;
-use crate::store::settings::{self, IngestSettings};
+use crate::store::settings;
 
 impl Engine {
     /// Queues files (as dropped on the window, or named to `hearth docs add`), a folder as the
@@ -32,7 +32,8 @@ impl Engine {
         let models = self.models()?;
         // Chunk sizes are settings: a change applies to the next document, without a restart.
         let sizes = settings::ingest(&self.db)?;
-        let custom = (sizes != IngestSettings::default())
+        let custom = sizes
+            .custom_sizes()
             .then(|| Chunker::load(&self.model_dir, sizes.chunk_tokens, sizes.overlap_tokens))
             .transpose()?;
         let pipeline = Pipeline {
@@ -41,6 +42,7 @@ impl Engine {
             chunker: custom.as_ref().unwrap_or(&models.chunker),
             index: Some(&models.index),
             parsers: self.parsers(),
+            originals: sizes.keep_pdf_copies.then_some(&self.originals),
         };
         let document = pipeline.process(id, progress)?;
         models.index.save()?;
@@ -50,7 +52,11 @@ impl Engine {
     /// Deletes a document everywhere (chunks, vectors, sessions' links), the vector index
     /// included.
     pub fn delete_document(&self, id: DocumentId) -> Result<()> {
+        let document = documents::get(&self.db, id)?;
         let chunk_ids = documents::delete(&self.db, id)?;
+        // The hash is unique in the library: no other document shares the copy.
+        self.originals.remove(&document.sha256);
+        self.forget_pages(&document.sha256);
         self.forget(&chunk_ids)
     }
 

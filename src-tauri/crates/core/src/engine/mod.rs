@@ -10,6 +10,7 @@
 
 mod documents;
 mod models;
+mod pages;
 mod turns;
 mod worker;
 
@@ -22,6 +23,7 @@ use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
 use crate::ingest::extract::pdf::{self, PDFIUM_ENV};
 use crate::ingest::extract::{Parsers, WorkerCommand};
+use crate::ingest::originals::Originals;
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
 use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
@@ -45,6 +47,10 @@ pub struct Engine {
     /// Where documents are parsed: a worker process once [`Engine::use_parser_worker`] names
     /// one, else this process.
     parsers: OnceLock<Parsers>,
+    /// Copies of added PDFs, for drawing their pages.
+    originals: Originals,
+    /// Pages drawn lately, so paging back and forth does not draw them again.
+    pages: Mutex<pages::PageCache>,
 }
 
 impl Engine {
@@ -79,6 +85,8 @@ impl Engine {
             local_used: Mutex::new(Instant::now()),
             secrets,
             parsers: OnceLock::new(),
+            originals: Originals::in_data_dir(data_dir),
+            pages: Mutex::new(pages::PageCache::default()),
         })
     }
 

@@ -71,6 +71,9 @@ pub struct StoredChunk {
     pub char_start: i64,
     pub char_end: i64,
     pub token_count: i64,
+    /// The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or
+    /// empty.
+    pub heading_path: String,
 }
 
 /// One page of documents, newest first, and how many there are.
@@ -110,7 +113,7 @@ pub fn chunks(db: &Database, id: DocumentId, page: Page) -> Result<Vec<StoredChu
         load(conn, id)?;
         let mut stmt = conn
             .prepare_cached(
-                "SELECT id, ordinal, text, page, char_start, char_end, token_count FROM chunks
+                "SELECT id, ordinal, text, page, char_start, char_end, token_count, heading_path FROM chunks
                  WHERE document_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3",
             )
             .context("preparing the chunk list")?;
@@ -124,7 +127,7 @@ pub fn chunks(db: &Database, id: DocumentId, page: Page) -> Result<Vec<StoredChu
 }
 
 /// A chunk from a row whose first columns are `id, ordinal, text, page, char_start, char_end,
-/// token_count`, in that order.
+/// token_count, heading_path`, in that order.
 pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<StoredChunk> {
     Ok(StoredChunk {
         id: ChunkId(row.get(0)?),
@@ -134,6 +137,7 @@ pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<StoredChunk> {
         char_start: row.get(4)?,
         char_end: row.get(5)?,
         token_count: row.get(6)?,
+        heading_path: row.get(7)?,
     })
 }
 

@@ -2,8 +2,8 @@
 //!
 //! Owns: the `documents` and `chunks` tables ([`documents`]), the durable queue ([`queue`]),
 //! processing one document ([`pipeline`]), folders given where files are expected
-//! ([`folders`]), reading each format ([`extract`]) and splitting text into chunks
-//! ([`chunking`]). Uses [`crate::store`], the embedder seam of [`crate::models`], and adds ready
+//! ([`folders`]), reading each format ([`extract`]) and copies of added PDFs ([`originals`]), splitting text into sections at its headings
+//! ([`sections`]) and into chunks ([`chunking`]). Uses [`crate::store`], the embedder seam of [`crate::models`], and adds ready
 //! documents' vectors to [`crate::retrieval`]'s index. Never decides when work runs: the
 //! engine's worker (or the CLI, through the engine) drives the queue.
 //!
@@ -17,8 +17,10 @@ pub mod chunking;
 pub mod documents;
 pub mod extract;
 pub mod folders;
+pub mod originals;
 pub mod pipeline;
 pub mod queue;
+pub mod sections;
 
 pub use pipeline::{BATCH_TOKENS, Pipeline};
 pub use queue::{

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::chunking::{Chunk, Chunker};
+use super::chunking::{Chunk, Chunker, PATH_SEPARATOR, PageBox};
 use super::documents::{self, DocStatus, Document};
 use super::extract::{DocType, Parsers};
+use super::originals::Originals;
 use super::queue::{Added, Progress, Source, enqueue, enqueue_file};
 use crate::error::{Error, Result, StorageContext};
 use crate::models::embedding::Embedder;
@@ -35,6 +36,8 @@ pub struct Pipeline<'a> {
     /// Where parsers run: a worker process in the app and the CLI ([`Parsers::in_process`] in
     /// tests and benchmarks).
     pub parsers: &'a Parsers,
+    /// Where to keep a copy of each PDF, so its pages can be drawn later; `None` keeps none.
+    pub originals: Option<&'a Originals>,
 }
 
 impl Pipeline<'_> {
@@ -90,10 +93,17 @@ impl Pipeline<'_> {
         .and_then(|bytes| {
             let doc_type = DocType::parse(&document.doc_type)
                 .ok_or_else(|| Error::invalid(format!("unknown document type {:?}", document.doc_type)))?;
-            let extracted = self.parsers.extract(doc_type, bytes, &document.name)?;
-            Ok((self.chunker.split(&extracted)?, extracted.pages))
+            let extracted = self.parsers.extract(doc_type, bytes.clone(), &document.name)?;
+            if let Some(originals) = self.originals.filter(|_| doc_type == DocType::Pdf) {
+                // Without a copy only the page view is lost, so the document goes on.
+                if let Err(e) = originals.keep(&document.sha256, &bytes) {
+                    tracing::warn!(%id, error = %e, "could not keep a copy of the PDF");
+                }
+            }
+            let title = extracted.title.clone().unwrap_or_else(|| title_from_name(&document.name));
+            Ok((self.chunker.split(&extracted, &title)?, extracted.pages, extracted.title))
         });
-        let (chunks, pages) = match prepared {
+        let (chunks, pages, title) = match prepared {
             Ok(prepared) => prepared,
             Err(e) => return fail(self.db, id, DocStatus::Extracting, &e),
         };
@@ -112,7 +122,8 @@ impl Pipeline<'_> {
             Err(e) => return fail(self.db, id, DocStatus::Embedding, &e),
         };
 
-        let Some((document, chunk_ids)) = store_ready(self.db, id, &chunks, pages, &vectors, self.embedder.model_id())?
+        let Some((document, chunk_ids)) =
+            store_ready(self.db, id, &chunks, (pages, title), &vectors, self.embedder.model_id())?
         else {
             return self.db.read(|conn| documents::load(conn, id));
         };
@@ -122,6 +133,13 @@ impl Pipeline<'_> {
         report(DocStatus::Ready, chunks.len(), chunks.len());
         Ok(document)
     }
+}
+
+/// A document's title when it gives none: its file name without the extension, with `_` and
+/// `-` read as spaces ("R-intro.pdf" → "R intro").
+pub fn title_from_name(name: &str) -> String {
+    let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
+    stem.replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A queued document's bytes, read again from where it was added, checked against its hash.
@@ -167,17 +185,18 @@ fn embed_all(
     go_on: &mut dyn FnMut(usize) -> Result<bool>,
 ) -> Result<Option<Vec<Vec<f32>>>> {
     let mut order: Vec<usize> = (0..chunks.len()).collect();
-    order.sort_by_key(|&i| chunks[i].token_count);
+    order.sort_by_key(|&i| chunks[i].embedded_tokens);
     let mut vectors = vec![Vec::new(); chunks.len()];
     let mut finished = 0;
     let mut start = 0;
     while start < order.len() {
         // Sorted ascending, so the batch's last chunk is its longest: padding is to that length.
         let mut end = start + 1;
-        while end < order.len() && (end - start + 1) * (chunks[order[end]].token_count + 2) <= BATCH_TOKENS {
+        while end < order.len() && (end - start + 1) * (chunks[order[end]].embedded_tokens + 2) <= BATCH_TOKENS {
             end += 1;
         }
-        let texts: Vec<&str> = order[start..end].iter().map(|&i| chunks[i].text.as_str()).collect();
+        let owned: Vec<String> = order[start..end].iter().map(|&i| chunks[i].embedded_text()).collect();
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
         for (&i, vector) in order[start..end].iter().zip(embedder.embed(&texts)?) {
             vectors[i] = vector;
         }
@@ -196,7 +215,7 @@ fn store_ready(
     db: &Database,
     id: DocumentId,
     chunks: &[Chunk],
-    pages: Option<u32>,
+    (pages, title): (Option<u32>, Option<String>),
     vectors: &[Vec<f32>],
     model_id: &str,
 ) -> Result<Option<(Document, Vec<i64>)>> {
@@ -210,8 +229,9 @@ fn store_ready(
         }
         let mut insert_chunk = tx
             .prepare_cached(
-                "INSERT INTO chunks (document_id, ordinal, text, page, char_start, char_end, token_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO chunks (document_id, ordinal, text, page, char_start, char_end, token_count,
+                                     heading_path, context, boxes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .context("preparing chunk insert")?;
         let mut insert_vector = tx
@@ -227,7 +247,10 @@ fn store_ready(
                     chunk.page,
                     chunk.char_start as i64,
                     chunk.char_end as i64,
-                    chunk.token_count as i64
+                    chunk.token_count as i64,
+                    chunk.heading_path.join(PATH_SEPARATOR),
+                    chunk.context,
+                    boxes_json(&chunk.boxes),
                 ])
                 .context("storing a chunk")?;
             let chunk_id = tx.last_insert_rowid();
@@ -235,13 +258,27 @@ fn store_ready(
             chunk_ids.push(chunk_id);
         }
         tx.execute(
-            "UPDATE documents SET status = 'ready', error = NULL, chunk_count = ?2, pages = ?3, updated_at = ?4
+            "UPDATE documents SET status = 'ready', error = NULL, chunk_count = ?2, pages = ?3, updated_at = ?4,
+                                  title = ?5
              WHERE id = ?1",
-            params![id.to_string(), chunks.len() as i64, pages, codec::to_db(codec::now())],
+            params![id.to_string(), chunks.len() as i64, pages, codec::to_db(codec::now()), title],
         )
         .context("marking a document ready")?;
         Ok(Some((documents::load(tx, id)?, chunk_ids)))
     })
+}
+
+/// A chunk's boxes as stored: `[[page, left, bottom, right, top], …]`, rounded to a tenth of a
+/// point; `None` when it has none.
+fn boxes_json(boxes: &[PageBox]) -> Option<String> {
+    let rows: Vec<[f32; 5]> = boxes
+        .iter()
+        .map(|b| {
+            let r = b.rect.map(|v| (v * 10.0).round() / 10.0);
+            [b.page as f32, r[0], r[1], r[2], r[3]]
+        })
+        .collect();
+    (!rows.is_empty()).then(|| serde_json::to_string(&rows).expect("numbers serialize"))
 }
 
 /// Records why a document failed, unless it left `stage` meanwhile (cancelled or deleted).

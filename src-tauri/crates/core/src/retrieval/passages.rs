@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Hit, keyword};
 use crate::error::{Error, Result, StorageContext};
+use crate::ingest::chunking::PageBox;
 use crate::ingest::documents::{self, StoredChunk};
 use crate::store::Database;
 use crate::store::codec;
@@ -35,6 +36,18 @@ pub struct Passage {
     pub document_type: String,
     /// The chunk's whole text, in order; only a query's words are `matched`.
     pub runs: Vec<Run>,
+    /// Where the passage's lines are on the PDF's pages; empty for other formats.
+    pub boxes: Vec<PageBox>,
+}
+
+/// Reads stored boxes (`[[page, left, bottom, right, top], …]`); unreadable ones are no boxes,
+/// so the passage still opens as text.
+fn parse_boxes(json: Option<&str>) -> Vec<PageBox> {
+    let rows: Vec<[f32; 5]> = json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    rows.into_iter()
+        .filter(|r| r[0] >= 1.0)
+        .map(|r| PageBox { page: r[0] as u32, rect: [r[1], r[2], r[3], r[4]] })
+        .collect()
 }
 
 /// The chunk `chunk_id` with the words of `query` marked (none when the query is empty or the
@@ -44,21 +57,28 @@ pub fn passage(db: &Database, chunk_id: ChunkId, query: &str) -> Result<Passage>
     db.read(|conn| {
         let found = conn
             .query_row(
-                "SELECT c.id, c.ordinal, c.text, c.page, c.char_start, c.char_end, c.token_count, d.id, d.name,
-                        d.doc_type
+                "SELECT c.id, c.ordinal, c.text, c.page, c.char_start, c.char_end, c.token_count, c.heading_path,
+                        d.id, d.name, d.doc_type, c.boxes
                  FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
                 [chunk_id],
                 |row| {
                     let chunk = documents::chunk_from_row(row)?;
-                    Ok((chunk, DocumentId(codec::uuid(row, 7)?), row.get::<_, String>(8)?, row.get::<_, String>(9)?))
+                    let boxes: Option<String> = row.get(11)?;
+                    Ok((
+                        chunk,
+                        DocumentId(codec::uuid(row, 8)?),
+                        row.get::<_, String>(9)?,
+                        row.get::<_, String>(10)?,
+                        boxes,
+                    ))
                 },
             )
             .optional()
             .context("reading a passage")?;
-        let (chunk, document_id, document_name, document_type) =
+        let (chunk, document_id, document_name, document_type, boxes) =
             found.ok_or_else(|| Error::not_found("passage", chunk_id))?;
         let runs = marked_runs(conn, chunk.id.0, &chunk.text, keyword::match_expression(query).as_deref())?;
-        Ok(Passage { chunk, document_id, document_name, document_type, runs })
+        Ok(Passage { chunk, document_id, document_name, document_type, runs, boxes: parse_boxes(boxes.as_deref()) })
     })
 }
 

@@ -29,11 +29,22 @@ const THEME_KEY: &str = "theme";
 pub struct IngestSettings {
     pub chunk_tokens: usize,
     pub overlap_tokens: usize,
+    /// Keep a copy of each added PDF in the data directory, so its pages can be shown even
+    /// after the original moves.
+    pub keep_pdf_copies: bool,
 }
 
 impl Default for IngestSettings {
     fn default() -> Self {
-        IngestSettings { chunk_tokens: MAX_CHUNK_TOKENS, overlap_tokens: DEFAULT_OVERLAP_TOKENS }
+        IngestSettings { chunk_tokens: MAX_CHUNK_TOKENS, overlap_tokens: DEFAULT_OVERLAP_TOKENS, keep_pdf_copies: true }
+    }
+}
+
+impl IngestSettings {
+    /// Whether chunks are cut at other sizes than the default ones.
+    pub fn custom_sizes(&self) -> bool {
+        let default = IngestSettings::default();
+        (self.chunk_tokens, self.overlap_tokens) != (default.chunk_tokens, default.overlap_tokens)
     }
 }
 

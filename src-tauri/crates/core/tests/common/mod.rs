@@ -54,7 +54,7 @@ pub fn chunker() -> &'static Chunker {
 
 /// The ingestion pipeline with the real model and no vector index.
 pub fn pipeline(db: &Database) -> Pipeline<'_> {
-    Pipeline { db, embedder: model(), chunker: chunker(), index: None, parsers: Parsers::in_process() }
+    Pipeline { db, embedder: model(), chunker: chunker(), index: None, parsers: Parsers::in_process(), originals: None }
 }
 
 /// Adds a file and processes it now, checking that progress went from extracting to ready.

@@ -3,4 +3,8 @@
 /**
  * A chunk of a document, with its page and character offsets into the extracted text.
  */
-export type ChunkDto = { id: number, ordinal: number, text: string, page: number | null, char_start: number, char_end: number, token_count: number, };
+export type ChunkDto = { id: number, ordinal: number, text: string, page: number | null, char_start: number, char_end: number, token_count: number, 
+/**
+ * The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or "".
+ */
+heading_path: string, };

@@ -3,4 +3,8 @@
 /**
  * How new documents are chunked.
  */
-export type IngestSettingsDto = { chunk_tokens: number, overlap_tokens: number, };
+export type IngestSettingsDto = { chunk_tokens: number, overlap_tokens: number, 
+/**
+ * Keep a copy of each added PDF, to show its pages after the original moves.
+ */
+keep_pdf_copies: boolean, };

@@ -36,9 +36,30 @@ const BLOCKS: &[&str] = &[
     "summary",
 ];
 
-/// The readable text of an HTML page, as Markdown-like blocks.
-pub fn to_markdown(source: &str) -> String {
+/// An HTML page's title and readable text.
+pub struct Page {
+    pub title: Option<String>,
+    pub text: String,
+}
+
+/// Reads an HTML page: its `<title>` and its text as Markdown-like blocks.
+pub fn read(source: &str) -> Page {
     let document = Html::parse_document(source);
+    let title = scraper::Selector::parse("title")
+        .ok()
+        .and_then(|selector| document.select(&selector).next())
+        .map(|t| t.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty());
+    Page { title, text: markdown_of(&document) }
+}
+
+/// The readable text of an HTML page, as Markdown-like blocks.
+#[cfg(test)]
+fn to_markdown(source: &str) -> String {
+    read(source).text
+}
+
+fn markdown_of(document: &Html) -> String {
     let mut out = MarkdownWriter::default();
     let mut skipping = 0usize;
     let mut row: Option<Vec<String>> = None;
@@ -95,7 +116,14 @@ fn heading_level(name: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::to_markdown;
+    use super::{read, to_markdown};
+
+    #[test]
+    fn the_title_is_read() {
+        let page = read("<html><head><title> Tide\n tables </title></head><body><p>x</p></body></html>");
+        assert_eq!(page.title.as_deref(), Some("Tide tables"));
+        assert_eq!(read("<p>no title</p>").title, None);
+    }
 
     #[test]
     fn keeps_structure_and_drops_chrome() {

@@ -86,6 +86,19 @@ pub struct Part {
     /// 1-based page number, for paged formats.
     pub page: Option<u32>,
     pub text: String,
+    /// Where each line of `text` is on the page (PDFs), in order.
+    #[serde(default)]
+    pub lines: Vec<LineBox>,
+}
+
+/// A line of a page's text and its box on the page.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LineBox {
+    /// Character offsets into the part's text, end exclusive.
+    pub start: u32,
+    pub end: u32,
+    /// `[left, bottom, right, top]` in PDF points, origin at the page's bottom left.
+    pub rect: [f32; 4],
 }
 
 /// A document's text in reading order.
@@ -95,6 +108,9 @@ pub struct Extracted {
     /// Page count, for paged formats (pages without text included).
     pub pages: Option<u32>,
     pub markup: Markup,
+    /// The title the document gives itself (a PDF's metadata, an HTML page's `<title>`), if any.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// Extracts the text of `bytes` as `doc_type`, within [`PARSE_TIMEOUT`].
@@ -107,7 +123,10 @@ pub fn extract_within(doc_type: DocType, bytes: Arc<[u8]>, timeout: Duration) ->
     let extracted = guarded(doc_type.as_str(), timeout, move || match doc_type {
         DocType::Text => Ok(whole(decode_text(&bytes), Markup::Plain)),
         DocType::Markdown => Ok(whole(decode_text(&bytes), Markup::Markdown)),
-        DocType::Html => Ok(whole(html::to_markdown(&decode_text(&bytes)), Markup::Markdown)),
+        DocType::Html => {
+            let page = html::read(&decode_text(&bytes));
+            Ok(Extracted { title: page.title, ..whole(page.text, Markup::Markdown) })
+        }
         DocType::Docx => docx::to_markdown(&bytes).map(|text| whole(text, Markup::Markdown)),
         DocType::Pdf => pdf::pages(&bytes),
     })?;
@@ -121,7 +140,7 @@ pub fn extract_within(doc_type: DocType, bytes: Arc<[u8]>, timeout: Duration) ->
 }
 
 fn whole(text: String, markup: Markup) -> Extracted {
-    Extracted { parts: vec![Part { page: None, text }], pages: None, markup }
+    Extracted { parts: vec![Part { page: None, text, lines: Vec::new() }], pages: None, markup, title: None }
 }
 
 /// Runs `parse` on its own thread: a panic or an overrun becomes an error for this file only.

@@ -6,8 +6,9 @@
 //! person's terminal.
 //!
 //! The protocol, over the child's stdin and stdout: a request is a JSON line
-//! `{"doc_type": "pdf", "len": N}` followed by the file's N bytes; the reply is one JSON line,
-//! `{"ok": Extracted}` or `{"error": "…"}`.
+//! `{"doc_type": "pdf", "len": N}` (with `"render": {"page": P, "width": W}` to draw a PDF's page
+//! instead of reading its text) followed by the file's N bytes; the reply is one JSON line,
+//! `{"ok": Extracted}`, `{"page": RenderedPage}` or `{"error": "…"}`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -18,6 +19,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::pdf::{self, RenderedPage};
 use super::{DocType, Extracted, PARSE_TIMEOUT, extract_within};
 use crate::error::{Error, Result};
 
@@ -62,13 +67,60 @@ struct Worker {
 struct Request {
     doc_type: String,
     len: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    render: Option<RenderRequest>,
+}
+
+/// Draw page `page` (1-based), `width` pixels wide.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+struct RenderRequest {
+    page: u32,
+    width: u32,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Reply {
     Ok(Extracted),
+    Page(PageImage),
     Error(String),
+}
+
+/// A rendered page on the pipe: the PNG as base64.
+#[derive(Serialize, Deserialize)]
+struct PageImage {
+    png: String,
+    width_px: u32,
+    height_px: u32,
+    width_pt: f32,
+    height_pt: f32,
+    pages: u32,
+}
+
+impl From<RenderedPage> for PageImage {
+    fn from(page: RenderedPage) -> PageImage {
+        PageImage {
+            png: BASE64.encode(&page.png),
+            width_px: page.width_px,
+            height_px: page.height_px,
+            width_pt: page.width_pt,
+            height_pt: page.height_pt,
+            pages: page.pages,
+        }
+    }
+}
+
+impl PageImage {
+    fn decode(self) -> std::result::Result<RenderedPage, String> {
+        Ok(RenderedPage {
+            png: BASE64.decode(self.png).map_err(|e| e.to_string())?,
+            width_px: self.width_px,
+            height_px: self.height_px,
+            width_pt: self.width_pt,
+            height_pt: self.height_pt,
+            pages: self.pages,
+        })
+    }
 }
 
 impl Parsers {
@@ -86,16 +138,49 @@ impl Parsers {
     /// Extracts `bytes` as `doc_type` (see [`super::extract`]), in the worker when there is one.
     /// One file at a time: a second caller waits.
     pub fn extract(&self, doc_type: DocType, bytes: Arc<[u8]>, file_name: &str) -> Result<Extracted> {
-        let Some(command) = &self.command else {
+        if self.command.is_none() {
             return extract_within(doc_type, bytes, self.timeout);
+        }
+        match self.ask(
+            Request { doc_type: doc_type.as_str().into(), len: bytes.len(), render: None },
+            &bytes,
+            file_name,
+        )? {
+            Reply::Ok(extracted) => Ok(extracted),
+            _ => Err(Error::invalid("the document reader answered with something else than the text")),
+        }
+    }
+
+    /// Draws page `page` (1-based) of a PDF, `width` pixels wide, in the worker when there is one.
+    pub fn render(&self, bytes: Arc<[u8]>, page: u32, width: u32, file_name: &str) -> Result<RenderedPage> {
+        if self.command.is_none() {
+            return super::guarded("pdf", self.timeout, move || pdf::render(&bytes, page, width));
+        }
+        let request = Request {
+            doc_type: DocType::Pdf.as_str().into(),
+            len: bytes.len(),
+            render: Some(RenderRequest { page, width }),
         };
+        match self.ask(request, &bytes, file_name)? {
+            Reply::Page(image) => {
+                image.decode().map_err(|e| Error::invalid(format!("the page image was damaged: {e}")))
+            }
+            _ => Err(Error::invalid("the document reader answered with something else than a page image")),
+        }
+    }
+
+    /// Sends one request to the worker (started if needed); an error reply becomes an error.
+    fn ask(&self, request: Request, bytes: &[u8], file_name: &str) -> Result<Reply> {
+        let command = self.command.as_ref().expect("asked only when there is a worker");
+        let doc_type = DocType::parse(&request.doc_type).unwrap_or(DocType::Pdf);
         let mut slot = self.worker.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(Worker::start(command, file_name)?);
         }
         let worker = slot.as_mut().expect("a worker was just started");
-        match worker.ask(doc_type, &bytes, self.timeout) {
-            Ok(extracted) => extracted,
+        match worker.ask(&request, bytes, self.timeout) {
+            Ok(Reply::Error(message)) => Err(Error::invalid(message)),
+            Ok(reply) => Ok(reply),
             Err(failure) => {
                 // The worker is gone or stuck: stop it, say why, and start a fresh one next time.
                 let status = slot.take().expect("the worker is there").stop();
@@ -205,15 +290,9 @@ impl Worker {
         Ok(Worker { child, stdin, replies })
     }
 
-    /// Sends one file and waits for its reply.
-    fn ask(
-        &mut self,
-        doc_type: DocType,
-        bytes: &[u8],
-        timeout: Duration,
-    ) -> std::result::Result<Result<Extracted>, Failure> {
-        let header = serde_json::to_string(&Request { doc_type: doc_type.as_str().into(), len: bytes.len() })
-            .expect("a request serializes");
+    /// Sends one request with its file and waits for the reply.
+    fn ask(&mut self, request: &Request, bytes: &[u8], timeout: Duration) -> std::result::Result<Reply, Failure> {
+        let header = serde_json::to_string(request).expect("a request serializes");
         let sent = self
             .stdin
             .write_all(header.as_bytes())
@@ -224,11 +303,8 @@ impl Worker {
             return Err(Failure::Gone(format!("it stopped reading: {e}")));
         }
         match self.replies.recv_timeout(timeout) {
-            Ok(Ok(line)) => match serde_json::from_str::<Reply>(&line) {
-                Ok(Reply::Ok(extracted)) => Ok(Ok(extracted)),
-                Ok(Reply::Error(message)) => Ok(Err(Error::invalid(message))),
-                Err(e) => Err(Failure::Gone(format!("it answered something unreadable: {e}"))),
-            },
+            Ok(Ok(line)) => serde_json::from_str::<Reply>(&line)
+                .map_err(|e| Failure::Gone(format!("it answered something unreadable: {e}"))),
             Ok(Err(e)) => Err(Failure::Gone(format!("its output broke: {e}"))),
             Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut),
             Err(RecvTimeoutError::Disconnected) => Err(Failure::Gone("it closed its output".into())),
@@ -275,12 +351,19 @@ pub fn serve() -> Result<()> {
             serde_json::from_str(&header).map_err(|e| Error::invalid(format!("not a parser request: {e}")))?;
         let mut bytes = vec![0; request.len];
         input.read_exact(&mut bytes).map_err(io)?;
-        let reply = match DocType::parse(&request.doc_type) {
-            Some(doc_type) => match extract_within(doc_type, bytes.into(), NO_LIMIT) {
+        let reply = match (DocType::parse(&request.doc_type), request.render) {
+            (Some(DocType::Pdf), Some(RenderRequest { page, width })) => {
+                match super::guarded("pdf", NO_LIMIT, move || pdf::render(&bytes, page, width)) {
+                    Ok(page) => Reply::Page(page.into()),
+                    Err(e) => Reply::Error(e.to_string()),
+                }
+            }
+            (Some(_), Some(_)) => Reply::Error("only a PDF's pages can be drawn".into()),
+            (Some(doc_type), None) => match extract_within(doc_type, bytes.into(), NO_LIMIT) {
                 Ok(extracted) => Reply::Ok(extracted),
                 Err(e) => Reply::Error(e.to_string()),
             },
-            None => Reply::Error(format!("unknown document type {:?}", request.doc_type)),
+            (None, _) => Reply::Error(format!("unknown document type {:?}", request.doc_type)),
         };
         let line = serde_json::to_string(&reply).expect("a reply serializes");
         output
