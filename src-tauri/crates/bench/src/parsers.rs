@@ -72,3 +72,43 @@ pub fn parsers(paths: &[PathBuf], worker: WorkerCommand, rounds: usize) -> Resul
         overhead_ms: (ms(remote) - ms(local)) / n,
     })
 }
+
+/// What `hearth bench pages` measured: drawing a PDF's pages in the parser worker.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagesReport {
+    pub pages: usize,
+    pub width_px: u32,
+    /// Mean time per page, asked of the running worker (PDFium drawing, PNG, the pipe).
+    pub mean_ms: f64,
+    pub max_ms: f64,
+    /// Mean PNG size.
+    pub mean_kb: f64,
+}
+
+/// Draws the first `pages` pages of `path`, `width` pixels wide, in a worker started with `worker`.
+pub fn pages(path: &std::path::Path, worker: WorkerCommand, pages: u32, width: u32) -> Result<PagesReport> {
+    let bytes: Arc<[u8]> = std::fs::read(path)
+        .map_err(|source| Error::Io { context: format!("reading {}", path.display()), source })?
+        .into();
+    let name = path.display().to_string();
+    let in_worker = Parsers::in_worker(worker, PARSE_TIMEOUT);
+    // The first page also opens the document in a fresh worker: drawn once before timing.
+    let first = in_worker.render(Arc::clone(&bytes), 1, width, &name)?;
+    let count = pages.clamp(1, first.pages);
+    let (mut total, mut max, mut kb) = (0.0, 0.0f64, 0.0);
+    for page in 1..=count {
+        let started = Instant::now();
+        let drawn = in_worker.render(Arc::clone(&bytes), page, width, &name)?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        total += ms;
+        max = max.max(ms);
+        kb += drawn.png.len() as f64 / 1024.0;
+    }
+    Ok(PagesReport {
+        pages: count as usize,
+        width_px: first.width_px,
+        mean_ms: total / f64::from(count),
+        max_ms: max,
+        mean_kb: kb / f64::from(count),
+    })
+}

@@ -197,6 +197,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Draw a PDF's first pages in the parser worker, as the page view asks for them, and print
+    /// the time per page and the image size.
+    Pages {
+        path: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        pages: u32,
+        /// Pixels wide (the view's width × the screen's pixel ratio).
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+    },
     /// Seed N synthetic chunks, attach five documents to a chat, and print what a turn costs
     /// apart from the language model (p50/p99), and peak RSS.
     Chat {

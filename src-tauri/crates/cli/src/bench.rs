@@ -37,6 +37,9 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         BenchCommand::Parsers { paths, rounds } => {
             out.json_or_lines(&hearth_bench::parsers::parsers(&paths, crate::parser_worker()?, rounds)?)
         }
+        BenchCommand::Pages { path, pages, width } => {
+            out.json_or_lines(&hearth_bench::parsers::pages(&path, crate::parser_worker()?, pages, width)?)
+        }
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;
             out.json_or_lines(&hearth_bench::sessions(&db, count, repeats)?)

@@ -98,8 +98,10 @@ impl Out {
         self.emit(&serde_json::json!({ "document": d, "chunks": chunks }), || {
             let mut text = document_line(d) + "\n\n";
             for c in chunks {
+                let page = c.page.map(|p| format!(", page {p}")).unwrap_or_default();
+                let path = if c.heading_path.is_empty() { String::new() } else { format!(" {}", c.heading_path) };
                 text.push_str(&format!(
-                    "--- chunk {} ({} tokens, chars {}..{})\n{}\n\n",
+                    "--- chunk {}{page} ({} tokens, chars {}..{}){path}\n{}\n\n",
                     c.ordinal, c.token_count, c.char_start, c.char_end, c.text
                 ));
             }

@@ -119,6 +119,11 @@ mod tests {
     use super::{read, to_markdown};
 
     #[test]
+    fn a_paragraph_starting_with_a_hash_is_not_a_heading() {
+        assert_eq!(to_markdown("<h2>Shell</h2><p># apt update</p>"), "## Shell\n\n\\# apt update");
+    }
+
+    #[test]
     fn the_title_is_read() {
         let page = read("<html><head><title> Tide\n tables </title></head><body><p>x</p></body></html>");
         assert_eq!(page.title.as_deref(), Some("Tide tables"));

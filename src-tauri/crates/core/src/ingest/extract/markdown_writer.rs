@@ -32,6 +32,10 @@ impl MarkdownWriter {
                 self.out.push_str("\n\n");
             }
             self.out.push_str(self.prefix);
+            // A paragraph that starts with "#" is not a heading: escaped as Markdown does.
+            if self.prefix.is_empty() && collapsed.starts_with('#') {
+                self.out.push('\\');
+            }
             self.out.push_str(&collapsed);
         }
         self.prefix = "";

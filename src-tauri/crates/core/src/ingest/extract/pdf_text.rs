@@ -168,7 +168,7 @@ fn classify(lines: &[&Line], titles: &[&OutlineEntry], body: f32, heading_sizes:
             let rest = normalized(&title.title)[key.len()..].to_owned();
             pending = (!rest.is_empty()).then_some((rest, title.level));
             Kind::Heading(title.level)
-        } else if line.mono && (lines_mono(lines, kinds.len())) {
+        } else if line.mono && (lines_mono(lines, kinds.len()) || is_command(&line.text)) {
             Kind::Code
         } else if short && line.size >= body * HEADING_SIZE_RATIO {
             let rounded = (line.size * 2.0).round() / 2.0;
@@ -190,6 +190,11 @@ fn lines_mono(lines: &[&Line], i: usize) -> bool {
     let before = i > 0 && lines[i - 1].mono;
     let after = lines.get(i + 1).is_some_and(|l| l.mono);
     before || after
+}
+
+/// A shell command as printed in a manual: a prompt, then the command ("# poweroff -i -f").
+fn is_command(text: &str) -> bool {
+    ["# ", "$ ", "% "].iter().any(|prompt| text.trim_start().starts_with(prompt))
 }
 
 /// Whether `next` starts a new paragraph after `previous` (both body lines).
@@ -230,7 +235,8 @@ fn write(lines: &[&Line], kinds: &[Kind], body: f32) -> Part {
                 out.joined(block);
             }
             Kind::Body => {
-                out.start_block("");
+                // A paragraph that starts with "#" is not a heading: escaped as Markdown does.
+                out.start_block(if block[0].text.trim_start().starts_with('#') { "\\" } else { "" });
                 out.joined(block);
             }
             Kind::Code => {
@@ -445,6 +451,20 @@ mod tests {
         assert_eq!(boxes[1].start, 9);
         assert_eq!(boxes[1].rect, pages[0].lines[1].rect);
         assert_eq!(boxes[2].start, 45);
+    }
+
+    #[test]
+    fn a_root_prompt_is_never_a_heading() {
+        let command = Line { mono: true, ..line("# poweroff -i -f", 72.0, 686.0) };
+        let pages = [page(vec![
+            line("Shut it down from the single-user mode:", 72.0, 700.0),
+            command,
+            line("# is also the sign of a comment.", 72.0, 650.0),
+        ])];
+        assert_eq!(
+            layout(&pages, &[])[0].text,
+            "Shut it down from the single-user mode:\n\n```\n# poweroff -i -f\n```\n\n\\# is also the sign of a comment."
+        );
     }
 
     #[test]
