@@ -52,11 +52,20 @@ pub struct SessionPageDto {
     pub items: Vec<SessionDto>,
     #[ts(type = "number")]
     pub total: i64,
+    /// For a search: each listed chat's best matching message, as a few words around the match,
+    /// by session id (absent when only the name matched).
+    pub found: std::collections::BTreeMap<String, String>,
 }
 
 impl From<SessionPage> for SessionPageDto {
     fn from(p: SessionPage) -> Self {
-        SessionPageDto { items: p.items.into_iter().map(Into::into).collect(), total: p.total }
+        let found = p
+            .items
+            .iter()
+            .zip(p.found)
+            .filter_map(|(s, snippet)| snippet.map(|snippet| (s.id.to_string(), snippet)))
+            .collect();
+        SessionPageDto { items: p.items.into_iter().map(Into::into).collect(), total: p.total, found }
     }
 }
 

@@ -97,6 +97,23 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
   await composer.addValue("with a view.");
   await browser.keys("Enter");
   await waitForMessages(["Where should we stay in Lisbon?", ANSWER, "Near Alfama, ideally\nwith a view.", ANSWER]);
+
+  // A chat is found by what was said in it, not only by its name: the words around the match show.
+  const search = await $t("session-filter");
+  await search.addValue("alfama vie");
+  await waitForTexts("session-name", ["Trip planning"]);
+  const found = await $t("session-found");
+  await found.waitForDisplayed({ timeout: 5_000 });
+  assert.match(await found.getProperty("textContent"), /Near Alfama, ideally with a view/);
+  await shot("search-chats");
+  await search.clearValue();
+  await browser.execute((el) => el.dispatchEvent(new Event("input", { bubbles: true })), search);
+  await waitForTexts("session-name", ["Trip planning"]);
+  await browser.waitUntil(async () => !(await (await $t("session-found")).isExisting()), { timeout: 5_000 });
+  const fromCli = cli("sessions", "list", "--search", "stay lisbon");
+  assert.equal(fromCli.total, 1);
+  assert.match(fromCli.found[0], /stay in Lisbon/);
+  assert.equal(cli("sessions", "list", "--search", "lisbon porto").total, 0);
   assert.equal(await composer.getValue(), "", "the composer is cleared after sending");
   await shot("chat");
 

@@ -19,7 +19,8 @@ pub async fn create_session(state: State<'_, AppState>, request: CreateSessionRe
     state.run(move |engine| sessions::create(engine.db(), new)).await.map(Into::into)
 }
 
-/// Sessions, most recently active first; `filter` keeps those whose name contains it.
+/// Sessions, most recently active first; `filter` keeps those whose name contains it or whose
+/// messages hold all its words (with the words around the match).
 #[tauri::command]
 pub async fn list_sessions(
     state: State<'_, AppState>,

@@ -21,18 +21,23 @@ pub struct SessionsReport {
     pub first_page: Latency,
     /// A page deep in the list (offset 9,000 at 10,000 sessions).
     pub deep_page: Latency,
-    /// The first page filtered by a name fragment.
+    /// The first page filtered by a word fragment ("volcano"), in names and in messages.
     pub filtered: Latency,
+    /// The first page of chats found by two words said in them (a quarter of all chats), with
+    /// the words around each match.
+    pub searched: Latency,
     pub peak_rss_mb: Option<f64>,
 }
 
-/// Creates `n` sessions with a message each, then times the sidebar's queries `repeats` times.
+/// Creates `n` sessions with a question each, then times the sidebar's queries `repeats` times.
 pub fn sessions(db: &Database, n: usize, repeats: usize) -> Result<SessionsReport> {
     let started = Instant::now();
     for i in 0..n {
-        let name = format!("Chat {i} about {}", ["lighthouses", "sourdough", "tides", "volcanoes"][i % 4]);
+        let topic = ["lighthouses", "sourdough", "tides", "volcanoes"][i % 4];
+        let name = format!("Chat {i} about {topic}");
         let session = sessions::create(db, NewSession { name: Some(name), ..Default::default() })?;
-        messages::add(db, session.id, NewMessage { content: format!("question {i}"), ..Default::default() })?;
+        let content = format!("Question {i}: what do the documents say about {topic} in spring and in winter?");
+        messages::add(db, session.id, NewMessage { content, ..Default::default() })?;
     }
     let seed_seconds = started.elapsed().as_secs_f64();
     let time = |run: &dyn Fn() -> Result<()>| -> Result<Latency> {
@@ -51,6 +56,7 @@ pub fn sessions(db: &Database, n: usize, repeats: usize) -> Result<SessionsRepor
         first_page: time(&|| sessions::list(db, Page::new(50, 0)?).map(drop))?,
         deep_page: time(&|| sessions::list(db, Page::new(50, deep)?).map(drop))?,
         filtered: time(&|| sessions::list_matching(db, "volcano", Page::new(50, 0)?).map(drop))?,
+        searched: time(&|| sessions::list_matching(db, "tides winter", Page::new(50, 0)?).map(drop))?,
         peak_rss_mb: peak_rss_mb(),
     })
 }

@@ -305,6 +305,9 @@ pub enum SessionsCommand {
     List {
         #[command(flatten)]
         page: PageArgs,
+        /// Only chats whose name contains these words, or whose messages hold them all.
+        #[arg(long)]
+        search: Option<String>,
     },
     /// Show one session.
     Show { id: SessionId },

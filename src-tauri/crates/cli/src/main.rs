@@ -93,9 +93,11 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
                 let new = NewSession { name, document_ids: docs, llm_model_name: model, tags };
                 out.session(&sessions::create(db, new)?)
             }
-            SessionsCommand::List { page } => {
-                out.session_page(&sessions::list(db, Page::new(page.limit, page.offset)?)?)
-            }
+            SessionsCommand::List { page, search } => out.session_page(&sessions::list_matching(
+                db,
+                search.as_deref().unwrap_or_default(),
+                Page::new(page.limit, page.offset)?,
+            )?),
             SessionsCommand::Show { id } => out.session(&sessions::get(db, id)?),
             SessionsCommand::Rename { id, name } => out.session(&sessions::rename(db, id, &name)?),
             SessionsCommand::Model { id, model } => out.session(&engine.set_session_model(id, &model)?),

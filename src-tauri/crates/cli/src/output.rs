@@ -52,7 +52,16 @@ impl Out {
 
     pub fn session_page(&self, page: &SessionPage) -> Result<()> {
         self.emit(page, || {
-            let mut text: String = page.items.iter().map(|s| session_line(s) + "\n").collect();
+            let found = page.found.iter().map(Some).chain(std::iter::repeat(None));
+            let mut text: String = page
+                .items
+                .iter()
+                .zip(found)
+                .map(|(s, found)| match found.and_then(Option::as_deref) {
+                    Some(words) => format!("{}\n    “{words}”\n", session_line(s)),
+                    None => session_line(s) + "\n",
+                })
+                .collect();
             text.push_str(&format!("({} of {} sessions)\n", page.items.len(), page.total));
             text
         })

@@ -135,3 +135,26 @@ fn chunks_stored_before_heading_paths_stay_searchable_after_the_upgrade() {
     })
     .unwrap();
 }
+
+#[test]
+fn messages_written_before_chat_search_are_found_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(paths::DATABASE_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(migrations_up_to(5), &mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name)
+             VALUES ('7f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', 'old chat', '2025-01-01T00:00:00.000000Z',
+                     '2025-01-01T00:00:00.000000Z', 'm');
+             INSERT INTO chat_messages (session_id, timestamp, role, content)
+             VALUES ('7f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', '2025-01-01T00:00:00.000000Z', 'user',
+                     'Which ferries cross the fjord?');",
+        )
+        .unwrap();
+    }
+    let db = hearth_core::open(dir.path()).unwrap();
+    let found = sessions::list_matching(&db, "ferry fjord", hearth_core::store::Page::new(10, 0).unwrap()).unwrap();
+    assert_eq!(found.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["old chat"]);
+    assert_eq!(found.found, [Some("Which ferries cross the fjord?".to_owned())]);
+}

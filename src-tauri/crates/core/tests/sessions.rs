@@ -246,3 +246,46 @@ fn a_new_chat_is_named_after_its_first_question_only() {
     assert!(!ask(mine, "Where should we stay?"), "a chat named by its person keeps its name");
     assert_eq!(sessions::get(&db, mine).unwrap().name, "Trip planning");
 }
+
+#[test]
+fn a_chat_is_found_by_the_words_said_in_it() {
+    let (_dir, db) = common::temp_db();
+    let say = |name: &str, lines: &[&str]| {
+        let id = sessions::create(&db, NewSession { name: Some(name.into()), ..Default::default() }).unwrap().id;
+        for line in lines {
+            messages::add(&db, id, NewMessage { content: (*line).into(), ..Default::default() }).unwrap();
+        }
+        id
+    };
+    let bees =
+        say("Bees", &["When should the hive be treated against Varroa mites?", "In midwinter, with oxalic acid."]);
+    let trip = say("Trip", &["Which hotels in Lisbon are near the river?"]);
+    let _other = say("Varroa notes", &[]);
+    let search = |filter: &str| sessions::list_matching(&db, filter, Page::new(50, 0).unwrap()).unwrap();
+
+    // Every word must be said in the chat (stemmed: "treating" finds "treated"); the name still counts.
+    let found = search("treating mites");
+    assert_eq!(found.items.iter().map(|s| s.id).collect::<Vec<_>>(), [bees]);
+    assert_eq!(found.found, [Some("When should the hive be treated against Varroa mites?".to_owned())]);
+    let varroa = search("varroa");
+    let mut names: Vec<&str> = varroa.items.iter().map(|s| s.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Bees", "Varroa notes"], "by its messages or by its name");
+    assert_eq!(varroa.total, 2);
+    // The last word may be unfinished, as it is typed; words from two chats find neither.
+    assert_eq!(search("lisbon riv").items.iter().map(|s| s.id).collect::<Vec<_>>(), [trip]);
+    assert!(search("lisbon mites").items.is_empty());
+    // Query syntax is just words.
+    assert!(search("\"NEAR(lisbon\" OR *").items.is_empty());
+    // Without a search, nothing is quoted.
+    assert!(search("").found.is_empty());
+
+    // A deleted chat's messages leave the index with it.
+    sessions::delete(&db, trip).unwrap();
+    assert!(search("lisbon").items.is_empty());
+    db.write(|tx| {
+        tx.execute("INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('integrity-check')", []).unwrap();
+        Ok(())
+    })
+    .unwrap();
+}

@@ -10,8 +10,11 @@ export class SessionsStore {
   items = $state<SessionDto[]>([]);
   total = $state(0);
   selectedId = $state<string | null>(null);
-  /** Only sessions whose name contains this are listed ("" lists all). */
+  /** Only sessions whose name contains this, or whose messages hold all its words, are listed
+   * ("" lists all). */
   filter = $state("");
+  /** For a search: the words around the match in each found chat's messages, by session id. */
+  found = $state<Record<string, string | undefined>>({});
   loading = $state(false);
   /** The last failure, for the person to read; cleared by the next success. */
   error = $state<ApiError | null>(null);
@@ -31,6 +34,7 @@ export class SessionsStore {
       const known = new Set(this.items.map((s) => s.id));
       this.items = [...this.items, ...page.items.filter((s) => !known.has(s.id))];
       this.total = page.total;
+      this.found = { ...this.found, ...(page.found ?? {}) };
     });
   }
 
@@ -117,17 +121,19 @@ export class SessionsStore {
     const page = await api.listSessions(Math.max(SESSION_PAGE, this.items.length), 0, this.filter);
     this.items = page.items;
     this.total = page.total;
+    this.found = page.found ?? {};
     // A filter may hide the open chat; it stays open. Without one, a missing chat is gone.
     if (!this.filter && this.selectedId && !this.items.some((s) => s.id === this.selectedId)) this.selectedId = null;
   }
 
-  /** Lists only the sessions whose name contains `text`. */
+  /** Lists only the sessions whose name contains `text` or whose messages hold its words. */
   async setFilter(text: string): Promise<void> {
     this.filter = text.trim();
     await this.guard(async () => {
       const page = await api.listSessions(SESSION_PAGE, 0, this.filter);
       this.items = page.items;
       this.total = page.total;
+      this.found = page.found ?? {};
     });
   }
 

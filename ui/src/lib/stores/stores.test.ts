@@ -26,7 +26,10 @@ function backend(count: number, afterTokens: () => void = () => {}, afterLoading
   const calls = fakeBackend({
     list_sessions: ({ limit, offset, filter }) => {
       const matching = sessions.filter((s) => s.name.includes((filter as string | undefined) ?? ""));
-      return { items: matching.slice(offset as number, (offset as number) + (limit as number)), total: matching.length };
+      const items = matching.slice(offset as number, (offset as number) + (limit as number));
+      // The real command quotes the words around a match in a chat's messages.
+      const found = filter ? Object.fromEntries(items.slice(0, 1).map((s) => [s.id, `…said ${filter as string} there…`])) : {};
+      return { items, total: matching.length, found };
     },
     create_session: ({ request }) => {
       const s = { ...makeSession(1000), name: (request as { name?: string }).name ?? "New chat" };
@@ -150,10 +153,14 @@ describe("SessionsStore", () => {
     expect(store.items.every((s) => s.name.includes("s1"))).toBe(true);
     expect(store.total).toBe(Array.from({ length: SESSION_PAGE * 3 }, (_, i) => `s${i}`).filter((n) => n.includes("s1")).length);
     expect(store.selectedId).not.toBeNull();
+    // What was said around the match is kept for the row; another page adds its own.
+    expect(store.found).toEqual({ [store.items[0].id]: "…said s1 there…" });
     await store.loadMore();
     expect(calls.at(-1)?.args).toMatchObject({ filter: "s1" });
+    expect(Object.keys(store.found).length).toBe(2);
     await store.setFilter("");
     expect(store.total).toBe(SESSION_PAGE * 3);
+    expect(store.found).toEqual({});
   });
 
   it("moves a session to the top when it gets a message", async () => {

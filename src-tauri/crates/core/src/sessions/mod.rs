@@ -9,6 +9,7 @@
 pub mod documents;
 pub mod limits;
 pub mod messages;
+pub mod search;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -57,6 +58,9 @@ pub struct NewSession {
 pub struct SessionPage {
     pub items: Vec<Session>,
     pub total: i64,
+    /// For a search, the words of each listed chat's best matching message, in context
+    /// (`None` when only its name matched); empty without a search.
+    pub found: Vec<Option<String>>,
 }
 
 /// Creates a session.
@@ -105,37 +109,54 @@ pub fn list(db: &Database, page: Page) -> Result<SessionPage> {
     list_matching(db, "", page)
 }
 
-/// Lists the sessions whose name contains `filter` (ASCII letters case-insensitively; an empty
-/// filter matches all), most recently active first, with their total count.
+/// Lists the sessions whose name contains `filter` (ASCII letters case-insensitively) or whose
+/// messages hold all of its words (full-text, stemmed; the last word may be the start of one, as
+/// it is typed), most recently active first, with their total count. An empty filter matches all.
 pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionPage> {
     let filter = filter.trim();
     text::at_most("filter", filter.chars().count(), limits::MAX_NAME_CHARS, "characters")?;
     // The filter is text, never a pattern: LIKE's wildcards in it are escaped.
     let pattern = format!("%{}%", filter.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let words = search::all_words(filter);
+    let condition = if words.is_some() {
+        "name LIKE ?1 ESCAPE '\\' OR id IN (SELECT m.session_id FROM chat_messages_fts f
+                                            JOIN chat_messages m ON m.id = f.rowid
+                                            WHERE chat_messages_fts MATCH ?2)"
+    } else {
+        "name LIKE ?1 ESCAPE '\\' AND ?2 IS NULL"
+    };
     db.read(|conn| {
         let total = conn
-            .query_row("SELECT COUNT(*) FROM sessions WHERE name LIKE ?1 ESCAPE '\\'", [&pattern], |row| row.get(0))
+            .query_row(&format!("SELECT COUNT(*) FROM sessions WHERE {condition}"), params![pattern, words], |row| {
+                row.get(0)
+            })
             .context("counting sessions")?;
         let mut stmt = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice FROM sessions
-                 WHERE name LIKE ?3 ESCAPE '\\'
-                 ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?1 OFFSET ?2",
-            )
+                 WHERE {condition}
+                 ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?3 OFFSET ?4"
+            ))
             .context("preparing the session list")?;
         let rows = stmt
-            .query_map(params![page.limit, page.offset, pattern], session_row)
+            .query_map(params![pattern, words, page.limit, page.offset], session_row)
             .context("listing sessions")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("reading sessions")?;
-        let items = rows
+        let items: Vec<Session> = rows
             .into_iter()
             .map(|mut s| {
                 s.rag_document_ids = attached(conn, s.id)?;
                 Ok(s)
             })
             .collect::<Result<_>>()?;
-        Ok(SessionPage { items, total })
+        let found = match &words {
+            Some(words) if !filter.is_empty() => {
+                search::snippets(conn, &items.iter().map(|s| s.id).collect::<Vec<_>>(), words)?
+            }
+            _ => Vec::new(),
+        };
+        Ok(SessionPage { items, total, found })
     })
 }
 

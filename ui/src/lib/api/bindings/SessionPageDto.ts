@@ -4,4 +4,9 @@ import type { SessionDto } from "./SessionDto";
 /**
  * One page of sessions (most recently active first) and how many there are in all.
  */
-export type SessionPageDto = { items: Array<SessionDto>, total: number, };
+export type SessionPageDto = { items: Array<SessionDto>, total: number, 
+/**
+ * For a search: each listed chat's best matching message, as a few words around the match,
+ * by session id (absent when only the name matched).
+ */
+found: { [key in string]?: string }, };
