@@ -354,6 +354,19 @@ test("files dropped on an open chat are attached, processed with visible progres
 test("a PDF that crashes its reader fails alone, and the window and the other documents go on", async () => {
   // memory-bomb.pdf makes PDFium decode 6 GB for one page: the parser worker dies at its memory
   // limit (SIGABRT). guide.pdf, dropped with it, is read by a fresh worker.
+  // A file Hearth cannot read at all is a short notice beside the conversation, not a block in
+  // it, and it goes away by itself.
+  const picture = [path.join(fixtures, "bad/picture.png")];
+  await drag("enter", picture);
+  await (await browser.$('[data-testid="drop-target"]')).waitForDisplayed();
+  await drag("drop", picture);
+  const notice = await browser.$('[data-testid="rejected-files"]');
+  await notice.waitForDisplayed({ timeout: 10_000 });
+  assert.match(await notice.getProperty("textContent"), /Not added: picture\.png is not a supported document type/);
+  assert.equal(await browser.execute((el) => getComputedStyle(el).position, notice), "fixed");
+  assert.equal(await browser.execute((el) => el.closest("main") === null, notice), true, "not in the chat pane");
+  await notice.waitForExist({ reverse: true, timeout: 15_000 });
+
   const before = await chips();
   const files = ["bad/memory-bomb.pdf", "guide.pdf"].map((f) => path.join(fixtures, f));
   await drag("enter", files);
@@ -565,6 +578,12 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   assert.match(first.where, /beekeeping\.pdf, page 3/);
   // Marked as keyword search matched: "mites" also finds "mite" (stemmed).
   assert.ok(["Varroa", "mite", "mites"].every((w) => first.marks.includes(w)), JSON.stringify(first.marks));
+  // Scores, token counts and the index's upkeep wait behind Advanced.
+  const scores = () => browser.execute(() => document.querySelectorAll('[data-testid="library-hit"] .score').length);
+  assert.equal(await scores(), 0);
+  assert.equal(await browser.$('[data-testid="library-rebuild"]').isExisting(), false);
+  await (await browser.$('[data-testid="library-advanced"]')).click();
+  assert.ok((await scores()) > 0);
   if (shots) await browser.saveScreenshot(path.join(shots, "library.png"));
   await (await browser.$('[data-testid="show-in-document"]')).click();
   await browser.waitUntil(async () => (await browser.execute(() => document.querySelector(".focused mark")?.textContent)) === "Varroa", {
