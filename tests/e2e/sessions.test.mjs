@@ -110,6 +110,22 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
   await browser.execute((el) => el.dispatchEvent(new Event("input", { bubbles: true })), search);
   await waitForTexts("session-name", ["Trip planning"]);
   await browser.waitUntil(async () => !(await (await $t("session-found")).isExisting()), { timeout: 5_000 });
+  // The chat list hides (a button, or Ctrl+B) to give a small window to the conversation, and
+  // comes back; the choice is remembered.
+  await (await $t("hide-sidebar")).click();
+  await (await $t("show-sidebar")).waitForDisplayed();
+  assert.equal(await (await $t("session-list")).isExisting(), false);
+  const small = await browser.getWindowSize();
+  await browser.setWindowSize(800, 600);
+  await browser.pause(400);
+  await shot("small-window");
+  await browser.setWindowSize(small.width, small.height);
+  await browser.keys(["Control", "b"]);
+  await waitForTexts("session-name", ["Trip planning"]);
+  await browser.keys(["Control", "b"]);
+  await (await $t("show-sidebar")).waitForDisplayed();
+  await (await $t("show-sidebar")).click();
+  await waitForTexts("session-name", ["Trip planning"]);
   const fromCli = cli("sessions", "list", "--search", "stay lisbon");
   assert.equal(fromCli.total, 1);
   assert.match(fromCli.found[0], /stay in Lisbon/);

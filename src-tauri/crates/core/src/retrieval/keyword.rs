@@ -45,6 +45,24 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" OR "))
 }
 
+/// The FTS5 expression for marking `query`'s words in a passage: like [`match_expression`], but
+/// only the words that carry meaning — no stop words, no single letters ("R"), no verbs that any
+/// question has ("use", "get") — so a highlight points at what the question is about. `None`
+/// when no such word is left: nothing is marked.
+pub(crate) fn highlight_expression(query: &str) -> Option<String> {
+    const GENERIC: &[&str] = &[
+        "use", "used", "uses", "using", "get", "gets", "make", "makes", "need", "needs", "want", "work", "works",
+        "way", "set", "give", "find", "tell", "know", "mean", "means", "one", "also", "any", "some", "many", "much",
+        "more", "most", "other",
+    ];
+    let terms: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 1 && !is_stop_word(w) && !GENERIC.contains(&w.to_lowercase().as_str()))
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" OR "))
+}
+
 /// Up to this many documents, a filtered keyword search asks the text index once per document.
 const PER_DOCUMENT_KEYWORD_LIMIT: usize = 50;
 
@@ -106,4 +124,17 @@ fn is_stop_word(word: &str) -> bool {
         "will", "with", "would", "you", "your",
     ];
     STOP_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{highlight_expression, match_expression};
+
+    #[test]
+    fn only_meaningful_words_are_marked_though_all_are_searched() {
+        let question = "How do I use R to install packages?";
+        assert_eq!(match_expression(question).as_deref(), Some("\"use\" OR \"R\" OR \"install\" OR \"packages\""));
+        assert_eq!(highlight_expression(question).as_deref(), Some("\"install\" OR \"packages\""));
+        assert_eq!(highlight_expression("How do I use it?"), None);
+    }
 }

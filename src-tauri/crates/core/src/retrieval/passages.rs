@@ -77,7 +77,7 @@ pub fn passage(db: &Database, chunk_id: ChunkId, query: &str) -> Result<Passage>
             .context("reading a passage")?;
         let (chunk, document_id, document_name, document_type, boxes) =
             found.ok_or_else(|| Error::not_found("passage", chunk_id))?;
-        let runs = marked_runs(conn, chunk.id.0, &chunk.text, keyword::match_expression(query).as_deref())?;
+        let runs = marked_runs(conn, chunk.id.0, &chunk.text, keyword::highlight_expression(query).as_deref())?;
         Ok(Passage { chunk, document_id, document_name, document_type, runs, boxes: parse_boxes(boxes.as_deref()) })
     })
 }
@@ -138,10 +138,10 @@ fn relocate(db: &Database, document: DocumentId, needle: &str) -> Result<Option<
     })
 }
 
-/// Each hit's text as runs, with the words of `query` marked as in [`passage`]: what a search
-/// result shows is exactly what keyword search matched (a hit found by meaning alone has none).
+/// Each hit's text as runs, with the words of `query` marked as in [`passage`]: the meaningful
+/// words keyword search matched, as it matched them (a hit found by meaning alone has none).
 pub fn mark_hits(db: &Database, hits: &[Hit], query: &str) -> Result<Vec<Vec<Run>>> {
-    let expression = keyword::match_expression(query);
+    let expression = keyword::highlight_expression(query);
     db.read(|conn| hits.iter().map(|hit| marked_runs(conn, hit.chunk_id.0, &hit.text, expression.as_deref())).collect())
 }
 
