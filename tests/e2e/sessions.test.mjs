@@ -126,6 +126,13 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
   await (await $t("show-sidebar")).waitForDisplayed();
   await (await $t("show-sidebar")).click();
   await waitForTexts("session-name", ["Trip planning"]);
+  // Every dialog has a visible close button, and closing gives the focus back to what opened it.
+  await (await $t("open-settings")).click();
+  const close = await $t("dialog-close");
+  await close.waitForDisplayed();
+  await close.click();
+  await (await $t("settings-dialog")).waitForExist({ reverse: true });
+  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "open-settings");
   const fromCli = cli("sessions", "list", "--search", "stay lisbon");
   assert.equal(fromCli.total, 1);
   assert.match(fromCli.found[0], /stay in Lisbon/);
