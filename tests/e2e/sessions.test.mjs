@@ -127,12 +127,32 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
   await (await $t("show-sidebar")).click();
   await waitForTexts("session-name", ["Trip planning"]);
   // Every dialog has a visible close button, and closing gives the focus back to what opened it.
+  // In Settings, Save stays in view however long the form is, and a theme shows before Save:
+  // closing without saving puts the saved one back.
+  const theme = () => browser.execute(() => document.documentElement.dataset.theme);
+  const savedTheme = await theme();
   await (await $t("open-settings")).click();
   const close = await $t("dialog-close");
   await close.waitForDisplayed();
+  const save = await $t("settings-save");
+  await save.waitForDisplayed();
+  await shot("settings-open");
+  const inView = await browser.execute((el) => {
+    const r = el.getBoundingClientRect();
+    const box = el.closest('[data-testid="settings-dialog"]').getBoundingClientRect();
+    return r.top >= box.top && r.bottom <= box.bottom && r.bottom <= window.innerHeight;
+  }, save);
+  assert.equal(inView, true, "Save is in view");
+  const other = savedTheme === "dark" ? "light" : "dark";
+  const themeSelect = await $t("settings-theme");
+  // Scrolled to the middle, as a person would, not under the Save bar.
+  await browser.execute((el) => el.scrollIntoView({ block: "center" }), themeSelect);
+  await themeSelect.selectByAttribute("value", other);
+  await browser.waitUntil(async () => (await theme()) === other, { timeout: 5_000, timeoutMsg: "the theme is not previewed" });
   await close.click();
   await (await $t("settings-dialog")).waitForExist({ reverse: true });
   assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "open-settings");
+  assert.equal(await theme(), savedTheme, "an unsaved theme is undone");
   const fromCli = cli("sessions", "list", "--search", "stay lisbon");
   assert.equal(fromCli.total, 1);
   assert.match(fromCli.found[0], /stay in Lisbon/);
