@@ -8,6 +8,18 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The words of text a person typed (runs of letters and digits): what keyword search and chat
+/// search look for, so that nothing typed is query syntax.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// A Markdown paragraph's prefix when its text starts with `#`: the escape that keeps it from
+/// being read as a heading (`\# apt update`), else nothing.
+pub fn paragraph_escape(text: &str) -> &'static str {
+    if text.trim_start().starts_with('#') { "\\" } else { "" }
+}
+
 /// The first `max` characters of `text` on one line, with an ellipsis when cut.
 pub fn quote(text: &str, max: usize) -> String {
     let flat = one_line(text);

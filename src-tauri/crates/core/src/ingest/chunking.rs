@@ -9,7 +9,7 @@ use text_splitter::{ChunkConfig, MarkdownSplitter, TextSplitter};
 use tokenizers::Tokenizer;
 
 use super::extract::{Extracted, Markup};
-use super::sections::{PageStarts, page_boxes, sections, whole_parts};
+use super::sections::{PageStarts, sections, whole_parts};
 use crate::error::{Error, Result};
 use crate::models::embedding::MAX_TOKENS;
 
@@ -92,6 +92,31 @@ impl Default for Structure {
     }
 }
 
+impl PageBox {
+    /// Boxes as `chunks.boxes` stores them: `[[page, left, bottom, right, top], …]`, rounded to a
+    /// tenth of a point; `None` when there are none.
+    pub fn to_stored(boxes: &[PageBox]) -> Option<String> {
+        let rows: Vec<[f32; 5]> = boxes
+            .iter()
+            .map(|b| {
+                let r = b.rect.map(|v| (v * 10.0).round() / 10.0);
+                [b.page as f32, r[0], r[1], r[2], r[3]]
+            })
+            .collect();
+        (!rows.is_empty()).then(|| serde_json::to_string(&rows).expect("numbers serialize"))
+    }
+
+    /// Reads what [`PageBox::to_stored`] wrote; unreadable boxes are none, so the passage still
+    /// opens as text.
+    pub fn from_stored(json: Option<&str>) -> Vec<PageBox> {
+        let rows: Vec<[f32; 5]> = json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        rows.into_iter()
+            .filter(|r| r[0] >= 1.0)
+            .map(|r| PageBox { page: r[0] as u32, rect: [r[1], r[2], r[3], r[4]] })
+            .collect()
+    }
+}
+
 /// Splits text by token count.
 pub struct Chunker {
     tokenizer: Tokenizer,
@@ -129,8 +154,8 @@ impl Chunker {
     /// `title`, heading path and passage — has at most `max_tokens` tokens.
     pub fn split(&self, document: &Extracted, title: &str) -> Result<Vec<Chunk>> {
         let full: String = document.parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(PART_SEPARATOR);
-        let boxes = page_boxes(document);
         let pages = PageStarts::of(document);
+        let boxes = pages.boxes(document);
         let (mut byte_base, mut char_base) = (0, 0);
         let mut chunks = Vec::new();
         let sections = if self.structure.sections { sections(document) } else { whole_parts(document) };

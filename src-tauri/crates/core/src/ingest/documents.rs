@@ -61,6 +61,33 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Why a document's original file cannot be read back as it was added.
+#[derive(Debug)]
+pub enum OriginalGone {
+    /// It was added from bytes, not a file.
+    NoPath,
+    /// The file is not there (or not readable) any more.
+    Unreadable { path: String, error: std::io::Error },
+    /// The file there now holds other content.
+    Changed { path: String },
+}
+
+impl Document {
+    /// The bytes of the file the document was added from, if it is still there with the same
+    /// content (checked against the stored hash).
+    pub fn read_original(&self) -> std::result::Result<Vec<u8>, OriginalGone> {
+        let path = self.original_path.clone().ok_or(OriginalGone::NoPath)?;
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) => return Err(OriginalGone::Unreadable { path, error }),
+        };
+        if crate::text::sha256_hex(&bytes) != self.sha256 {
+            return Err(OriginalGone::Changed { path });
+        }
+        Ok(bytes)
+    }
+}
+
 /// A stored chunk of a document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredChunk {

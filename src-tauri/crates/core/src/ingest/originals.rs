@@ -7,9 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::documents::Document;
+use super::documents::{Document, OriginalGone};
 use crate::error::{Error, Result};
-use crate::text;
 
 /// The folder of copies in a data directory.
 pub const ORIGINALS_DIR: &str = "originals";
@@ -60,21 +59,17 @@ impl Originals {
         if let Ok(bytes) = std::fs::read(self.path(&document.sha256)) {
             return Ok(Arc::from(bytes));
         }
-        let gone = || {
-            Error::invalid(format!(
-                "the pages of {} cannot be shown: the file is no longer where it was added and no copy was kept",
-                document.name
-            ))
-        };
-        let path = document.original_path.as_deref().ok_or_else(gone)?;
-        let bytes = std::fs::read(path).map_err(|_| gone())?;
-        if text::sha256_hex(&bytes) != document.sha256 {
-            return Err(Error::invalid(format!(
-                "the pages of {} cannot be shown: the file at {path} has changed since it was added",
-                document.name
-            )));
-        }
-        Ok(Arc::from(bytes))
+        document.read_original().map(Arc::from).map_err(|gone| {
+            let name = &document.name;
+            Error::invalid(match gone {
+                OriginalGone::NoPath | OriginalGone::Unreadable { .. } => format!(
+                    "the pages of {name} cannot be shown: the file is no longer where it was added and no copy was kept"
+                ),
+                OriginalGone::Changed { path } => {
+                    format!("the pages of {name} cannot be shown: the file at {path} has changed since it was added")
+                }
+            })
+        })
     }
 
     /// Space the copies take, in bytes.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rusqlite::{OptionalExtension, params};
 
 use super::chunking::{Chunk, Chunker, PATH_SEPARATOR, PageBox};
-use super::documents::{self, DocStatus, Document};
+use super::documents::{self, DocStatus, Document, OriginalGone};
 use super::extract::{DocType, Parsers};
 use super::originals::Originals;
 use super::queue::{Added, Progress, Source, enqueue, enqueue_file};
@@ -139,18 +139,20 @@ impl Pipeline<'_> {
 /// `-` read as spaces ("R-intro.pdf" → "R intro").
 pub fn title_from_name(name: &str) -> String {
     let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
-    stem.replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    text::one_line(&stem.replace(['_', '-'], " "))
 }
 
 /// A queued document's bytes, read again from where it was added, checked against its hash.
 fn reread(document: &Document) -> Result<Arc<[u8]>> {
-    let path = document.original_path.as_deref().ok_or_else(|| Error::invalid("there is no file to read it from"))?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::invalid(format!("the file can no longer be read at {path} ({e}); add it again")))?;
-    if text::sha256_hex(&bytes) != document.sha256 {
-        return Err(Error::invalid(format!("the file at {path} changed after it was added; add it again")));
-    }
-    Ok(Arc::from(bytes))
+    document.read_original().map(Arc::from).map_err(|gone| {
+        Error::invalid(match gone {
+            OriginalGone::NoPath => "there is no file to read it from".to_owned(),
+            OriginalGone::Unreadable { path, error } => {
+                format!("the file can no longer be read at {path} ({error}); add it again")
+            }
+            OriginalGone::Changed { path } => format!("the file at {path} changed after it was added; add it again"),
+        })
+    })
 }
 
 /// Moves a document from `from` to `to` if it is still in `from` (not cancelled or deleted).
@@ -250,7 +252,7 @@ fn store_ready(
                     chunk.token_count as i64,
                     chunk.heading_path.join(PATH_SEPARATOR),
                     chunk.context,
-                    boxes_json(&chunk.boxes),
+                    PageBox::to_stored(&chunk.boxes),
                 ])
                 .context("storing a chunk")?;
             let chunk_id = tx.last_insert_rowid();
@@ -266,19 +268,6 @@ fn store_ready(
         .context("marking a document ready")?;
         Ok(Some((documents::load(tx, id)?, chunk_ids)))
     })
-}
-
-/// A chunk's boxes as stored: `[[page, left, bottom, right, top], …]`, rounded to a tenth of a
-/// point; `None` when it has none.
-fn boxes_json(boxes: &[PageBox]) -> Option<String> {
-    let rows: Vec<[f32; 5]> = boxes
-        .iter()
-        .map(|b| {
-            let r = b.rect.map(|v| (v * 10.0).round() / 10.0);
-            [b.page as f32, r[0], r[1], r[2], r[3]]
-        })
-        .collect();
-    (!rows.is_empty()).then(|| serde_json::to_string(&rows).expect("numbers serialize"))
 }
 
 /// Records why a document failed, unless it left `stage` meanwhile (cancelled or deleted).

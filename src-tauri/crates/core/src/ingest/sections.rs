@@ -38,9 +38,12 @@ pub fn sections(document: &Extracted) -> Vec<Section> {
     let mut last_heading: Option<usize> = None;
     // The open section ended at a page's end in the middle of a paragraph.
     let mut mid_paragraph = false;
+    // The open section holds a paragraph carried over a page break, not ended yet.
+    let mut carrying = false;
     for (i, line) in lines.iter().enumerate() {
         if let Some((level, title)) = line.heading {
             sections.extend(open.take());
+            carrying = false;
             path.retain(|(l, _)| *l < level);
             path.push((level, title.to_owned()));
             last_heading = Some(line.start);
@@ -48,12 +51,21 @@ pub fn sections(document: &Extracted) -> Vec<Section> {
         }
         let blank = line.text.trim().is_empty();
         if line.part_start {
-            let goes_on = mid_paragraph && line.text.trim_start().chars().next().is_some_and(char::is_lowercase);
+            // One page break is carried over; a paragraph still going at the next is cut there.
+            let goes_on =
+                mid_paragraph && !carrying && line.text.trim_start().chars().next().is_some_and(char::is_lowercase);
             if !goes_on {
                 sections.extend(open.take());
             }
+            carrying = goes_on;
         }
         if blank {
+            // The carried paragraph ends here: the rest of its page starts a section of its own,
+            // on its own page.
+            if carrying {
+                sections.extend(open.take());
+                carrying = false;
+            }
             continue;
         }
         let end = line.start + line.text.len();
@@ -76,9 +88,6 @@ pub fn sections(document: &Extracted) -> Vec<Section> {
             sections.push(Section { path: Vec::new(), start: 0, end: full_len, heading: None });
         }
     }
-    // A paragraph that went on past a page's end ends the section at its own end: the rest of
-    // that page starts a section of its own, on its own page.
-    let sections = split_after_carried_paragraphs(&lines, sections);
     merge_small(&lines, sections)
 }
 
@@ -163,44 +172,8 @@ fn first_part_start(lines: &[TextLine<'_>], after: usize, before: usize) -> Opti
     lines[from..].iter().take_while(|l| l.start < before).position(|l| l.part_start).map(|i| from + i)
 }
 
-/// Cuts a section that carried a paragraph over a page break right after that paragraph.
-fn split_after_carried_paragraphs(lines: &[TextLine<'_>], sections: Vec<Section>) -> Vec<Section> {
-    let mut out = Vec::with_capacity(sections.len());
-    for section in sections {
-        let mut section = section;
-        // The first part start inside the section (after its first line) is where it was carried.
-        let carried = first_part_start(lines, section.start, section.end);
-        if let Some(at) = carried {
-            // The carried paragraph ends at the next blank line of that page.
-            let paragraph_end = lines[at..]
-                .iter()
-                .take_while(|l| !l.text.trim().is_empty() && (l.start == lines[at].start || !l.part_start))
-                .last()
-                .map(|l| l.start + l.text.len());
-            if let Some(cut) = paragraph_end.filter(|&cut| cut < section.end) {
-                let rest_start =
-                    lines.iter().find(|l| l.start > cut && !l.text.trim().is_empty()).map_or(section.end, |l| l.start);
-                out.push(Section {
-                    path: section.path.clone(),
-                    start: section.start,
-                    end: cut,
-                    heading: section.heading,
-                });
-                if rest_start < section.end {
-                    section =
-                        Section { path: section.path.clone(), start: rest_start, end: section.end, heading: None };
-                    out.extend(split_after_carried_paragraphs(lines, vec![section]));
-                }
-                continue;
-            }
-        }
-        out.push(section);
-    }
-    out
-}
-
 /// Where each part starts in the joined text (in characters), with its page: for finding the
-/// page of a character by binary search.
+/// page of a character by binary search, and placing the parts' line boxes in the joined text.
 pub struct PageStarts(Vec<(usize, Option<u32>)>);
 
 impl PageStarts {
@@ -220,22 +193,20 @@ impl PageStarts {
         let after = self.0.partition_point(|(start, _)| *start <= char_offset);
         self.0.get(after.saturating_sub(1)).and_then(|(_, page)| *page)
     }
-}
 
-/// Every line box with its character range in the joined text.
-pub fn page_boxes(document: &Extracted) -> Vec<(usize, usize, PageBox)> {
-    let mut boxes = Vec::new();
-    let mut start = 0;
-    for part in &document.parts {
-        if let Some(page) = part.page {
+    /// Every line box of `document` (the one these starts are of) with its character range in
+    /// the joined text.
+    pub fn boxes(&self, document: &Extracted) -> Vec<(usize, usize, PageBox)> {
+        let mut boxes = Vec::new();
+        for (part, (start, page)) in document.parts.iter().zip(&self.0) {
+            let Some(page) = *page else { continue };
             for line in &part.lines {
                 let b = PageBox { page, rect: line.rect };
                 boxes.push((start + line.start as usize, start + line.end as usize, b));
             }
         }
-        start += part.text.chars().count() + PART_SEPARATOR.len();
+        boxes
     }
-    boxes
 }
 
 #[cfg(test)]

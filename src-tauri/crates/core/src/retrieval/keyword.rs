@@ -6,6 +6,7 @@ use rusqlite::{Connection, params, params_from_iter};
 use super::document_filter;
 use crate::error::{Result, StorageContext};
 use crate::store::ids::DocumentId;
+use crate::text;
 
 /// Chunk ids with BM25 scores, best first (FTS5's bm25 is lower-is-better; we negate it).
 pub(crate) fn ranking(
@@ -38,7 +39,7 @@ pub(crate) fn ranking(
 /// The FTS5 expression keyword search uses for `query`: its words, each a quoted string, OR'ed,
 /// stop words left out unless they are all there is. `None` when the query has no word.
 pub(crate) fn match_expression(query: &str) -> Option<String> {
-    let words: Vec<&str> = query.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let words: Vec<&str> = text::words(query).collect();
     let content: Vec<&str> = words.iter().copied().filter(|w| !is_stop_word(w)).collect();
     let chosen = if content.is_empty() { &words } else { &content };
     let terms: Vec<String> = chosen.iter().map(|t| format!("\"{t}\"")).collect();
@@ -55,8 +56,7 @@ pub(crate) fn highlight_expression(query: &str) -> Option<String> {
         "way", "set", "give", "find", "tell", "know", "mean", "means", "one", "also", "any", "some", "many", "much",
         "more", "most", "other",
     ];
-    let terms: Vec<String> = query
-        .split(|c: char| !c.is_alphanumeric())
+    let terms: Vec<String> = text::words(query)
         .filter(|w| w.chars().count() > 1 && !is_stop_word(w) && !GENERIC.contains(&w.to_lowercase().as_str()))
         .map(|w| format!("\"{w}\""))
         .collect();

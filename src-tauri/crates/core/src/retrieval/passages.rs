@@ -40,16 +40,6 @@ pub struct Passage {
     pub boxes: Vec<PageBox>,
 }
 
-/// Reads stored boxes (`[[page, left, bottom, right, top], …]`); unreadable ones are no boxes,
-/// so the passage still opens as text.
-fn parse_boxes(json: Option<&str>) -> Vec<PageBox> {
-    let rows: Vec<[f32; 5]> = json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-    rows.into_iter()
-        .filter(|r| r[0] >= 1.0)
-        .map(|r| PageBox { page: r[0] as u32, rect: [r[1], r[2], r[3], r[4]] })
-        .collect()
-}
-
 /// The chunk `chunk_id` with the words of `query` marked (none when the query is empty or the
 /// chunk matched by meaning alone).
 pub fn passage(db: &Database, chunk_id: ChunkId, query: &str) -> Result<Passage> {
@@ -78,7 +68,14 @@ pub fn passage(db: &Database, chunk_id: ChunkId, query: &str) -> Result<Passage>
         let (chunk, document_id, document_name, document_type, boxes) =
             found.ok_or_else(|| Error::not_found("passage", chunk_id))?;
         let runs = marked_runs(conn, chunk.id.0, &chunk.text, keyword::highlight_expression(query).as_deref())?;
-        Ok(Passage { chunk, document_id, document_name, document_type, runs, boxes: parse_boxes(boxes.as_deref()) })
+        Ok(Passage {
+            chunk,
+            document_id,
+            document_name,
+            document_type,
+            runs,
+            boxes: PageBox::from_stored(boxes.as_deref()),
+        })
     })
 }
 

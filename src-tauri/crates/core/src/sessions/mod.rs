@@ -151,10 +151,8 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
             })
             .collect::<Result<_>>()?;
         let found = match &words {
-            Some(words) if !filter.is_empty() => {
-                search::snippets(conn, &items.iter().map(|s| s.id).collect::<Vec<_>>(), words)?
-            }
-            _ => Vec::new(),
+            Some(words) => search::snippets(conn, &items.iter().map(|s| s.id).collect::<Vec<_>>(), words)?,
+            None => Vec::new(),
         };
         Ok(SessionPage { items, total, found })
     })

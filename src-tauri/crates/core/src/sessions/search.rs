@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::error::{Result, StorageContext};
 use crate::store::ids::SessionId;
+use crate::text;
 
 /// Words of a snippet shown around the match.
 const SNIPPET_WORDS: i64 = 10;
@@ -15,7 +16,7 @@ const SNIPPET_WORDS: i64 = 10;
 /// query syntax), the last one also matching words it begins (the search runs as one types).
 /// `None` when the filter has no word.
 pub fn all_words(filter: &str) -> Option<String> {
-    let words: Vec<&str> = filter.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text::words(filter).collect();
     let (last, rest) = words.split_last()?;
     let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
     terms.push(format!("\"{last}\"*"));
@@ -42,7 +43,7 @@ pub fn snippets(conn: &Connection, sessions: &[SessionId], words: &str) -> Resul
     for row in rows {
         let (session, snippet) = row.context("reading a match")?;
         // Best first: the first snippet of a chat is its best.
-        best.entry(session).or_insert_with(|| snippet.split_whitespace().collect::<Vec<_>>().join(" "));
+        best.entry(session).or_insert_with(|| text::one_line(&snippet));
     }
     Ok(ids.iter().map(|id| best.remove(id)).collect())
 }

@@ -131,7 +131,8 @@ pub fn sentences(sources: &[CitedPassage]) -> Vec<Sentence> {
                 if sentence.unicode_words().count() < MIN_WORDS || !sentence.chars().any(char::is_alphabetic) {
                     continue;
                 }
-                let text = quote(&sentence.split_whitespace().collect::<Vec<_>>().join(" "), MAX_SENTENCE_CHARS);
+                // `quote` puts the sentence on one line.
+                let text = quote(sentence, MAX_SENTENCE_CHARS);
                 out.push(Sentence { source: source.number, text });
                 if out.len() == MAX_CANDIDATES {
                     return out;

@@ -5,6 +5,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use super::markdown_writer::{MarkdownWriter, heading_prefix};
+use crate::text;
 
 /// Elements whose content is never the document's text.
 const SKIPPED: &[&str] = &[
@@ -48,7 +49,7 @@ pub fn read(source: &str) -> Page {
     let title = scraper::Selector::parse("title")
         .ok()
         .and_then(|selector| document.select(&selector).next())
-        .map(|t| t.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|t| text::one_line(&t.text().collect::<Vec<_>>().join(" ")))
         .filter(|t| !t.is_empty());
     Page { title, text: markdown_of(&document) }
 }

@@ -2,6 +2,8 @@
 //! blocks, one blank line between blocks, `#` headings, `-` list items and `|` table rows, so
 //! the Markdown splitter cuts at the document's own structure.
 
+use crate::text;
+
 /// Accumulates text block by block.
 #[derive(Default)]
 pub(super) struct MarkdownWriter {
@@ -25,16 +27,15 @@ impl MarkdownWriter {
 
     /// Ends the current block, if it has any text.
     pub fn end_block(&mut self) {
-        let collapsed = self.block.split_whitespace().collect::<Vec<_>>().join(" ");
+        let collapsed = text::one_line(&self.block);
         self.block.clear();
         if !collapsed.is_empty() {
             if !self.out.is_empty() {
                 self.out.push_str("\n\n");
             }
             self.out.push_str(self.prefix);
-            // A paragraph that starts with "#" is not a heading: escaped as Markdown does.
-            if self.prefix.is_empty() && collapsed.starts_with('#') {
-                self.out.push('\\');
+            if self.prefix.is_empty() {
+                self.out.push_str(text::paragraph_escape(&collapsed));
             }
             self.out.push_str(&collapsed);
         }
@@ -44,7 +45,7 @@ impl MarkdownWriter {
     /// A table row as `a | b | c`.
     pub fn row(&mut self, cells: &[String]) {
         self.end_block();
-        let cells: Vec<String> = cells.iter().map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let cells: Vec<String> = cells.iter().map(|c| text::one_line(c)).collect();
         if cells.iter().any(|c| !c.is_empty()) {
             self.block = cells.join(" | ");
             self.end_block();

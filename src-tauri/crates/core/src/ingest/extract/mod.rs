@@ -139,6 +139,11 @@ pub fn extract_within(doc_type: DocType, bytes: Arc<[u8]>, timeout: Duration) ->
     Ok(extracted)
 }
 
+/// Draws page `page` (1-based) of the PDF in `bytes`, `width` pixels wide, within `timeout`.
+pub fn render_within(bytes: Arc<[u8]>, page: u32, width: u32, timeout: Duration) -> Result<pdf::RenderedPage> {
+    guarded("pdf", timeout, move || pdf::render(&bytes, page, width))
+}
+
 fn whole(text: String, markup: Markup) -> Extracted {
     Extracted { parts: vec![Part { page: None, text, lines: Vec::new() }], pages: None, markup, title: None }
 }

@@ -18,6 +18,7 @@ use super::pdf_text::{self, Line, OutlineEntry, PageLines};
 use super::{Extracted, Markup};
 use crate::error::{Error, Result};
 use crate::models::embedding::locate_model_dir;
+use crate::text;
 
 /// Names the PDFium library to use, when it is not beside the embedding model.
 pub const PDFIUM_ENV: &str = "HEARTH_PDFIUM_LIBRARY";
@@ -70,7 +71,7 @@ pub fn pages(bytes: &[u8]) -> Result<Extracted> {
     let title = document
         .metadata()
         .get(PdfDocumentMetadataTagType::Title)
-        .map(|t| t.value().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|t| text::one_line(t.value()))
         .filter(|t| !t.is_empty());
     let parts = pdf_text::layout(&pages, &outline(&document));
     Ok(Extracted { parts, pages: Some(count), markup: Markup::Markdown, title })

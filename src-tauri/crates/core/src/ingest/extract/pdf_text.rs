@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use super::{LineBox, Part};
+use crate::text;
 
 /// Lines at the top and at the bottom of a page looked at for running heads and footers.
 const EDGE_LINES: usize = 2;
@@ -63,17 +64,18 @@ enum Kind {
 /// Builds each page's text (Markdown-like: `#` headings, paragraphs, fenced code) with the box
 /// of every line that went into it.
 pub fn layout(pages: &[PageLines], outline: &[OutlineEntry]) -> Vec<Part> {
-    let furniture = running_lines(pages);
+    let edges: Vec<Vec<usize>> = pages.iter().map(edge_lines).collect();
+    let furniture = running_lines(pages, &edges);
     let body = body_size(pages);
     let heading_sizes = heading_sizes(pages, body);
     pages
         .iter()
+        .zip(&edges)
         .enumerate()
-        .map(|(index, page)| {
+        .map(|(index, (page, edges))| {
             if is_contents_page(page) {
                 return Part { page: Some(index as u32 + 1), text: String::new(), lines: Vec::new() };
             }
-            let edges = edge_lines(page);
             let kept: Vec<&Line> = page
                 .lines
                 .iter()
@@ -84,7 +86,8 @@ pub fn layout(pages: &[PageLines], outline: &[OutlineEntry]) -> Vec<Part> {
                 })
                 .map(|(_, line)| line)
                 .collect();
-            let titles: Vec<&OutlineEntry> = outline.iter().filter(|e| e.page == index).collect();
+            let titles: Vec<(&OutlineEntry, String)> =
+                outline.iter().filter(|e| e.page == index).map(|e| (e, normalized(&e.title))).collect();
             let kinds = classify(&kept, &titles, body, &heading_sizes);
             let mut part = write(&kept, &kinds, body);
             part.page = Some(index as u32 + 1);
@@ -147,7 +150,8 @@ fn numbered_depth(text: &str) -> Option<usize> {
     (numeric && words(text) >= 2).then_some(parts.len())
 }
 
-fn classify(lines: &[&Line], titles: &[&OutlineEntry], body: f32, heading_sizes: &[f32]) -> Vec<Kind> {
+/// What each line is; `titles` are the page's outline entries with their normalized titles.
+fn classify(lines: &[&Line], titles: &[(&OutlineEntry, String)], body: f32, heading_sizes: &[f32]) -> Vec<Kind> {
     let mut kinds = Vec::with_capacity(lines.len());
     // What is left of an outline title that a previous line started (a title set on two lines).
     let mut pending: Option<(String, usize)> = None;
@@ -162,12 +166,12 @@ fn classify(lines: &[&Line], titles: &[&OutlineEntry], body: f32, heading_sizes:
             pending = (!rest.is_empty()).then_some((rest, level));
             continue;
         }
-        let from_outline = titles.iter().find(|t| starts_title(&key, &normalized(&t.title)));
+        let from_outline = titles.iter().find(|(_, title)| starts_title(&key, title));
         let short = words(&line.text) <= HEADING_MAX_WORDS;
-        let kind = if let Some(title) = from_outline.filter(|_| short && !line.mono) {
-            let rest = normalized(&title.title)[key.len()..].to_owned();
-            pending = (!rest.is_empty()).then_some((rest, title.level));
-            Kind::Heading(title.level)
+        let kind = if let Some((entry, title)) = from_outline.filter(|_| short && !line.mono) {
+            let rest = title[key.len()..].to_owned();
+            pending = (!rest.is_empty()).then_some((rest, entry.level));
+            Kind::Heading(entry.level)
         } else if line.mono && (lines_mono(lines, kinds.len()) || is_command(&line.text)) {
             Kind::Code
         } else if short && line.size >= body * HEADING_SIZE_RATIO {
@@ -235,8 +239,7 @@ fn write(lines: &[&Line], kinds: &[Kind], body: f32) -> Part {
                 out.joined(block);
             }
             Kind::Body => {
-                // A paragraph that starts with "#" is not a heading: escaped as Markdown does.
-                out.start_block(if block[0].text.trim_start().starts_with('#') { "\\" } else { "" });
+                out.start_block(text::paragraph_escape(&block[0].text));
                 out.joined(block);
             }
             Kind::Code => {
@@ -345,13 +348,14 @@ fn shape(line: &str) -> String {
 }
 
 /// The shapes of lines found at the top or bottom edge of at least half the pages.
-fn running_lines(pages: &[PageLines]) -> HashMap<String, usize> {
+/// `edges` are each page's [`edge_lines`].
+fn running_lines(pages: &[PageLines], edges: &[Vec<usize>]) -> HashMap<String, usize> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     if pages.len() < MIN_PAGES {
         return seen;
     }
-    for page in pages {
-        let mut edges: Vec<String> = edge_lines(page).into_iter().map(|i| shape(&page.lines[i].text)).collect();
+    for (page, edges) in pages.iter().zip(edges) {
+        let mut edges: Vec<String> = edges.iter().map(|&i| shape(&page.lines[i].text)).collect();
         edges.sort();
         edges.dedup();
         for edge in edges.into_iter().filter(|e| !e.is_empty()) {

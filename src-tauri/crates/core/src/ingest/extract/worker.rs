@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::pdf::{self, RenderedPage};
-use super::{DocType, Extracted, PARSE_TIMEOUT, extract_within};
+use super::pdf::RenderedPage;
+use super::{DocType, Extracted, PARSE_TIMEOUT, extract_within, render_within};
 use crate::error::{Error, Result};
 
 /// The worker's own memory limit (address space): far above what a sane document needs, well
@@ -154,7 +154,7 @@ impl Parsers {
     /// Draws page `page` (1-based) of a PDF, `width` pixels wide, in the worker when there is one.
     pub fn render(&self, bytes: Arc<[u8]>, page: u32, width: u32, file_name: &str) -> Result<RenderedPage> {
         if self.command.is_none() {
-            return super::guarded("pdf", self.timeout, move || pdf::render(&bytes, page, width));
+            return render_within(bytes, page, width, self.timeout);
         }
         let request = Request {
             doc_type: DocType::Pdf.as_str().into(),
@@ -353,7 +353,7 @@ pub fn serve() -> Result<()> {
         input.read_exact(&mut bytes).map_err(io)?;
         let reply = match (DocType::parse(&request.doc_type), request.render) {
             (Some(DocType::Pdf), Some(RenderRequest { page, width })) => {
-                match super::guarded("pdf", NO_LIMIT, move || pdf::render(&bytes, page, width)) {
+                match render_within(bytes.into(), page, width, NO_LIMIT) {
                     Ok(page) => Reply::Page(page.into()),
                     Err(e) => Reply::Error(e.to_string()),
                 }
