@@ -43,6 +43,9 @@ fn bindings_are_fresh() {
     check::<IpcError>(&mut stale);
     check::<SessionDto>(&mut stale);
     check::<SessionPageDto>(&mut stale);
+    check::<ScopeDto>(&mut stale);
+    check::<ScopeKind>(&mut stale);
+    check::<CollectionDto>(&mut stale);
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);

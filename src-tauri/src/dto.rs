@@ -7,8 +7,10 @@ mod settings;
 
 pub use documents::*;
 use hearth_core::chat::TurnRecord;
+use hearth_core::collections::Collection;
 use hearth_core::sessions::messages::{ChatMessage, Role};
-use hearth_core::sessions::{Session, SessionPage};
+use hearth_core::sessions::{Scope, Session, SessionPage};
+use hearth_core::{CollectionId, Error};
 pub use passages::*;
 use serde::{Deserialize, Serialize};
 pub use settings::*;
@@ -27,7 +29,78 @@ pub struct SessionDto {
     /// made before chats had their own model (it follows the settings).
     pub model_choice: Option<String>,
     pub metadata_tags: Vec<String>,
+    /// The chat's own documents (dropped into it or chosen for it), in order. What it searches
+    /// is `scope`'s: with the whole library, an empty list still means everything.
     pub rag_document_ids: Vec<String>,
+    pub scope: ScopeDto,
+}
+
+/// What a chat searches: `library` (every ready document), `documents` (only its own) or
+/// `collection` (the collection `collection_id` names, and its own documents).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "ScopeDto.ts")]
+pub struct ScopeDto {
+    pub kind: ScopeKind,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<String>,
+}
+
+/// The kinds of [`ScopeDto`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "ScopeKind.ts")]
+pub enum ScopeKind {
+    Library,
+    Documents,
+    Collection,
+}
+
+impl From<Scope> for ScopeDto {
+    fn from(scope: Scope) -> Self {
+        let (kind, collection_id) = match scope {
+            Scope::Library => (ScopeKind::Library, None),
+            Scope::Documents => (ScopeKind::Documents, None),
+            Scope::Collection(id) => (ScopeKind::Collection, Some(id.to_string())),
+        };
+        ScopeDto { kind, collection_id }
+    }
+}
+
+impl TryFrom<ScopeDto> for Scope {
+    type Error = Error;
+
+    fn try_from(dto: ScopeDto) -> Result<Scope, Error> {
+        match (dto.kind, dto.collection_id) {
+            (ScopeKind::Library, None) => Ok(Scope::Library),
+            (ScopeKind::Documents, None) => Ok(Scope::Documents),
+            (ScopeKind::Collection, Some(id)) => Ok(Scope::Collection(CollectionId::parse(&id)?)),
+            (ScopeKind::Collection, None) => Err(Error::InvalidInput("a collection scope needs a collection".into())),
+            (_, Some(_)) => Err(Error::InvalidInput("only a collection scope names a collection".into())),
+        }
+    }
+}
+
+/// A named set of library documents.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "CollectionDto.ts")]
+pub struct CollectionDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    /// Its documents, in the order they were added.
+    pub document_ids: Vec<String>,
+}
+
+impl From<Collection> for CollectionDto {
+    fn from(c: Collection) -> Self {
+        CollectionDto {
+            id: c.id.to_string(),
+            name: c.name,
+            created_at: c.created_at.to_rfc3339(),
+            document_ids: c.document_ids.iter().map(ToString::to_string).collect(),
+        }
+    }
 }
 
 impl From<Session> for SessionDto {
@@ -41,6 +114,7 @@ impl From<Session> for SessionDto {
             model_choice: s.model.map(|m| m.to_string()),
             metadata_tags: s.metadata_tags,
             rag_document_ids: s.rag_document_ids.iter().map(ToString::to_string).collect(),
+            scope: s.scope.into(),
         }
     }
 }
@@ -107,6 +181,8 @@ pub struct CreateSessionRequest {
     pub rag_document_ids: Option<Vec<String>>,
     pub llm_model_name: Option<String>,
     pub metadata_tags: Option<Vec<String>>,
+    /// What it searches (default: its documents when given some, else the whole library).
+    pub scope: Option<ScopeDto>,
 }
 
 /// What `add_message` takes. `role` is free text so that a wrong one gets INVALID_INPUT, not a

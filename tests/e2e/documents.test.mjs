@@ -341,14 +341,25 @@ test("files dropped on an open chat are attached, processed with visible progres
   const stored = (await ok("list_messages", { sessionId: open.id, limit: 100, offset: 0 })).at(-1).content;
   assert.equal(execFileSync("xclip", ["-o", "-selection", "clipboard"]).toString(), stored);
 
-  // Detaching keeps the document in the library, offered for attaching again.
+  // Detaching keeps the document in the library, offered for choosing again: the picker shows
+  // which documents the chat has (checked, "attached") and which it could have.
   const detach = await browser.$$('[data-testid="document-detach"]');
   await detach[1].click();
   await browser.waitUntil(async () => (await chips()).length === 1);
-  const offered = await browser.execute(() =>
-    Array.from(document.querySelectorAll('[data-testid="attach-document"] option'), (o) => o.textContent),
+  await (await browser.$('[data-testid="chat-scope"]')).click();
+  await (await browser.$('[data-testid="scope-documents"]')).click();
+  const offered = Object.fromEntries(
+    await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="scope-document"]'), (box) => [
+        box.dataset.name,
+        `${box.checked ? "chosen" : "offered"}${box.closest("label").textContent.includes("attached") ? ", attached" : ""}`,
+      ]),
+    ),
   );
-  assert.ok(offered.includes("sourdough.txt"), JSON.stringify(offered));
+  assert.equal(offered["sourdough.txt"], "offered");
+  assert.equal(offered["lighthouses.md"], "chosen, attached");
+  await browser.keys("Escape");
+  await (await browser.$('[data-testid="scope-dialog"]')).waitForExist({ reverse: true });
 });
 
 test("a PDF that crashes its reader fails alone, and the window and the other documents go on", async () => {
@@ -562,7 +573,7 @@ test("the library lists, filters, searches with highlights, shows chunks, and de
   await library.waitForDisplayed();
   const rowNames = () =>
     browser.execute(() =>
-      Array.from(document.querySelectorAll('[data-testid="library-row"] td:first-child'), (td) => td.textContent.trim()),
+      Array.from(document.querySelectorAll('[data-testid="library-row"] td.name'), (td) => td.textContent.trim()),
     );
   const all = await rowNames();
   assert.ok(["beekeeping.pdf", "tides.docx", "hostile.md"].every((n) => all.includes(n)), JSON.stringify(all));
@@ -624,6 +635,8 @@ test("progress survives quitting the app mid-indexing: the file is finished afte
 
   const bar = () =>
     browser.execute(() => {
+      const toggle = document.querySelector('[data-testid="documents-toggle"]');
+      if (toggle?.getAttribute("aria-expanded") === "false") toggle.click();
       const chip = document.querySelector('[data-testid="document-chip"]');
       const progress = chip?.querySelector("progress");
       return chip ? { status: chip.dataset.status, done: progress ? progress.value : null, total: progress?.max ?? null } : null;

@@ -171,7 +171,7 @@ test("create, rename, chat, relaunch, and delete a session in the window", async
     ["user", "assistant", "user", "assistant"],
   );
   assert.equal(stored[2].content, "Near Alfama, ideally\nwith a view.");
-  assert.equal(stored[1].metadata.retrieval.skipped, "the chat has no documents");
+  assert.equal(stored[1].metadata.retrieval.skipped, "no document in the library is ready");
 
   // Quit and relaunch on the same data directory.
   await browser.deleteSession();

@@ -43,13 +43,17 @@ export function windowHelpers(browser) {
     return ok("plugin:event|emit", { event: `tauri://drag-${kind}`, payload: { paths, position: { x: 400, y: 300 } } });
   }
 
+  /** The open chat's documents with their statuses, from the panel its documents line opens
+   * (opened here if it is closed). */
   const chips = () =>
-    browser().execute(() =>
-      Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
+    browser().execute(() => {
+      const toggle = document.querySelector('[data-testid="documents-toggle"]');
+      if (toggle?.getAttribute("aria-expanded") === "false") toggle.click();
+      return Array.from(document.querySelectorAll('[data-testid="document-chip"]'), (el) => [
         el.querySelector(".name").textContent,
         el.dataset.status,
-      ]),
-    );
+      ]);
+    });
 
   /** Asks in the open chat's composer as a person does; resolves to the answer's first source
    * (waiting up to `timeout` ms for it: the first answer may load the model). */

@@ -6,6 +6,7 @@
 mod list;
 
 pub mod chat;
+pub mod collections;
 pub mod documents;
 pub mod messages;
 pub mod models;

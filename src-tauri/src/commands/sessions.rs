@@ -1,9 +1,9 @@
-use hearth_core::sessions::{self, NewSession};
+use hearth_core::sessions::{self, NewSession, Scope};
 use hearth_core::store::Page;
 use hearth_core::{DocumentId, SessionId};
 use tauri::State;
 
-use crate::dto::{CreateSessionRequest, SessionDto, SessionPageDto};
+use crate::dto::{CreateSessionRequest, ScopeDto, SessionDto, SessionPageDto};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -15,6 +15,7 @@ pub async fn create_session(state: State<'_, AppState>, request: CreateSessionRe
         document_ids: document_ids.iter().map(|id| DocumentId::parse(id)).collect::<Result<_, _>>()?,
         llm_model_name: request.llm_model_name,
         tags: request.metadata_tags.unwrap_or_default(),
+        scope: request.scope.map(Scope::try_from).transpose()?,
     };
     state.run(move |engine| sessions::create(engine.db(), new)).await.map(Into::into)
 }
@@ -51,4 +52,12 @@ pub async fn rename_session(state: State<'_, AppState>, id: String, name: String
 pub async fn delete_session(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     let id = SessionId::parse(&id)?;
     state.run(move |engine| sessions::delete(engine.db(), id)).await
+}
+
+/// Sets what a chat searches, from its next question.
+#[tauri::command]
+pub async fn set_session_scope(state: State<'_, AppState>, id: String, scope: ScopeDto) -> CommandResult<SessionDto> {
+    let id = SessionId::parse(&id)?;
+    let scope = Scope::try_from(scope)?;
+    state.run(move |engine| sessions::scope::set(engine.db(), id, scope)).await.map(Into::into)
 }

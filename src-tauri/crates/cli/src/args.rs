@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use hearth_core::retrieval::Mode;
 use hearth_core::sessions::messages::Role;
 use hearth_core::settings::LlmBackendKind;
@@ -32,6 +32,11 @@ pub enum Command {
     Sessions {
         #[command(subcommand)]
         command: SessionsCommand,
+    },
+    /// Named sets of library documents that a chat can be limited to.
+    Collections {
+        #[command(subcommand)]
+        command: CollectionsCommand,
     },
     /// Add and list a session's messages.
     Messages {
@@ -300,6 +305,14 @@ pub enum SessionsCommand {
         /// A tag; repeat for more.
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Set what a session searches.
+    Scope {
+        id: SessionId,
+        #[command(flatten)]
+        scope: ScopeArgs,
     },
     /// List sessions, most recently active first.
     List {
@@ -317,6 +330,59 @@ pub enum SessionsCommand {
     Model { id: SessionId, model: ModelChoice },
     /// Delete a session and all its messages.
     Rm { id: SessionId },
+}
+
+/// What a chat searches, as typed.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// What the chat searches (default: its --docs if given, else the whole library).
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeKind>,
+    /// The collection (name or id) for --scope collection.
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
+}
+
+/// The kinds of scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeKind {
+    /// Every ready document in the library (an empty document list means everything).
+    Library,
+    /// Only the chat's own documents.
+    Documents,
+    /// A collection's documents (with --collection), and the chat's own.
+    Collection,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectionsCommand {
+    /// Create a collection.
+    Create {
+        name: String,
+        /// Ids of documents to put in it.
+        #[arg(long, num_args = 1.., value_name = "ID")]
+        docs: Vec<DocumentId>,
+    },
+    /// List collections, by name.
+    List,
+    /// Show a collection (by name or id) and its documents.
+    Show { collection: String },
+    /// Add documents to a collection.
+    Add {
+        collection: String,
+        #[arg(required = true)]
+        docs: Vec<DocumentId>,
+    },
+    /// Take documents out of a collection (they stay in the library).
+    Remove {
+        collection: String,
+        #[arg(required = true)]
+        docs: Vec<DocumentId>,
+    },
+    /// Rename a collection.
+    Rename { collection: String, name: String },
+    /// Delete a collection (its documents stay; its chats then search the whole library).
+    Rm { collection: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod chat;
+mod collections;
 mod docs;
 mod output;
 
@@ -89,9 +90,18 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
     match command {
         Command::Doctor => out.health(&hearth_core::health(db)?, &engine.model_status()),
         Command::Sessions { command } => match command {
-            SessionsCommand::Create { name, docs, model, tags } => {
-                let new = NewSession { name, document_ids: docs, llm_model_name: model, tags };
+            SessionsCommand::Create { name, docs, model, tags, scope } => {
+                let scope = collections::scope_of(db, &scope)?;
+                let new = NewSession { name, document_ids: docs, llm_model_name: model, tags, scope };
                 out.session(&sessions::create(db, new)?)
+            }
+            SessionsCommand::Scope { id, scope } => {
+                let scope = collections::scope_of(db, &scope)?.ok_or_else(|| {
+                    hearth_core::Error::InvalidInput(
+                        "say what the chat searches: --scope library|documents|collection".into(),
+                    )
+                })?;
+                out.session(&sessions::scope::set(db, id, scope)?)
             }
             SessionsCommand::List { page, search } => out.session_page(&sessions::list_matching(
                 db,
@@ -106,6 +116,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
                 out.done(&format!("deleted session {id}"))
             }
         },
+        Command::Collections { command } => collections::run(db, out, command),
         Command::Messages { command } => match command {
             MessagesCommand::Add { session, content, role } => {
                 let new = NewMessage { content, role, metadata: None };

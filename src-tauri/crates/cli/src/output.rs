@@ -2,6 +2,7 @@ use std::io::Write;
 
 use hearth_core::chat::llm::servers::DetectedServer;
 use hearth_core::chat::{Reply, Retrieval};
+use hearth_core::collections::Collection;
 use hearth_core::ingest::Added;
 use hearth_core::ingest::documents::{Document, DocumentPage, StoredChunk};
 use hearth_core::models::discovery::FoundModel;
@@ -9,7 +10,7 @@ use hearth_core::models::embedding::ModelStatus;
 use hearth_core::models::gguf::{GgufInfo, short_count};
 use hearth_core::retrieval::{ComponentRank, Hit};
 use hearth_core::sessions::messages::ChatMessage;
-use hearth_core::sessions::{Session, SessionPage};
+use hearth_core::sessions::{Scope, Session, SessionPage};
 use hearth_core::text;
 use hearth_core::{Health, Result};
 use serde::Serialize;
@@ -63,6 +64,23 @@ impl Out {
                 })
                 .collect();
             text.push_str(&format!("({} of {} sessions)\n", page.items.len(), page.total));
+            text
+        })
+    }
+
+    /// A collection and its documents' names (in the same order as its ids).
+    pub fn collection(&self, c: &Collection, names: &[String]) -> Result<()> {
+        self.emit(c, || {
+            let docs: String =
+                c.document_ids.iter().zip(names).map(|(id, name)| format!("    {id}  {name}\n")).collect();
+            format!("{}\n{docs}", collection_line(c))
+        })
+    }
+
+    pub fn collections(&self, list: &[Collection]) -> Result<()> {
+        self.emit(&list, || {
+            let mut text: String = list.iter().map(|c| collection_line(c) + "\n").collect();
+            text.push_str(&format!("({} collection{})\n", list.len(), if list.len() == 1 { "" } else { "s" }));
             text
         })
     }
@@ -287,9 +305,19 @@ impl Out {
 fn session_line(s: &Session) -> String {
     let docs = match s.rag_document_ids.len() {
         0 => String::new(),
-        n => format!("  [{n} document{}]", if n == 1 { "" } else { "s" }),
+        n => format!(" {n} document{} of its own", if n == 1 { "" } else { "s" }),
+    };
+    let docs = match s.scope {
+        Scope::Library => format!("  [searches the whole library;{docs}]").replace(";]", "]"),
+        Scope::Documents => format!("  [searches{}]", if docs.is_empty() { " nothing: no documents" } else { &docs }),
+        Scope::Collection(id) => format!("  [searches collection {id};{docs}]").replace(";]", "]"),
     };
     format!("{}  {}  (model {}, active {}){docs}", s.id, s.name, s.llm_model_name, s.last_updated_at.to_rfc3339())
+}
+
+fn collection_line(c: &Collection) -> String {
+    let n = c.document_ids.len();
+    format!("{}  {}  ({n} document{})", c.id, c.name, if n == 1 { "" } else { "s" })
 }
 
 fn document_line(d: &Document) -> String {

@@ -117,6 +117,28 @@ fn documents_are_added_searched_attached_and_removed_through_the_cli() {
     assert!(hearth(data, &["docs", "rm", &ids[3]]).status.success());
     let session = json(data, &["sessions", "show", session["id"].as_str().unwrap(), "--json"]);
     assert_eq!(session["rag_document_ids"], serde_json::json!([ids[4]]));
+    assert_eq!(session["scope"], serde_json::json!({"kind": "documents"}), "given documents, it searches them");
+
+    // A chat searches the whole library by default, or a collection made of chosen documents.
+    let open = json(data, &["sessions", "create", "--json"]);
+    assert_eq!((&open["scope"]["kind"], &open["rag_document_ids"]), (&"library".into(), &serde_json::json!([])));
+    let coast = json(data, &["collections", "create", "Coast", "--docs", &ids[1], &ids[2], "--json"]);
+    assert_eq!(coast["document_ids"], serde_json::json!([ids[1], ids[2]]));
+    let shown = String::from_utf8(hearth(data, &["collections", "show", "coast"]).stdout).unwrap();
+    assert!(shown.contains("Coast") && shown.contains("tides.docx") && shown.contains("volcanoes.html"), "{shown}");
+    let scoped = json(data, &["sessions", "create", "--scope", "collection", "--collection", "Coast", "--json"]);
+    assert_eq!(scoped["scope"], serde_json::json!({"kind": "collection", "collection_id": coast["id"]}));
+    let no_name = hearth(data, &["sessions", "create", "--scope", "collection"]);
+    assert_eq!(no_name.status.code(), Some(2), "{no_name:?}");
+    assert!(String::from_utf8_lossy(&no_name.stderr).contains("--collection NAME"), "{no_name:?}");
+    let id = open["id"].as_str().unwrap();
+    assert_eq!(
+        json(data, &["sessions", "scope", id, "--collection", "Coast", "--json"])["scope"]["kind"],
+        "collection"
+    );
+    assert!(hearth(data, &["collections", "rm", "Coast"]).status.success());
+    assert_eq!(json(data, &["sessions", "show", id, "--json"])["scope"]["kind"], "library", "back to the library");
+    assert_eq!(hearth(data, &["collections", "show", "Coast"]).status.code(), Some(3));
     assert_eq!(json(data, &["docs", "list", "--json"])["total"], 4);
     let after = json(data, &["search", "lighthouse keepers in fog", "--mode", "vector", "--json"]);
     assert!(after.as_array().unwrap().iter().all(|h| h["document_name"] != "lighthouses.md"), "{after}");

@@ -4,7 +4,8 @@
 //!
 //! The modules follow the pipeline (`docs/architecture.md` has the whole map):
 //! - [`store`]: the database handle, migrations, row codecs, ids, paging, paths, settings.
-//! - [`sessions`]: chat sessions, their messages and the documents they search.
+//! - [`sessions`]: chat sessions, their messages and what they search (their scope).
+//! - [`collections`]: named sets of library documents a chat can be limited to.
 //! - [`ingest`]: the library's documents, from a dropped file to stored chunks (queue, pipeline,
 //!   extraction, chunking).
 //! - [`models`]: the embedding model and the bundle of parts loaded with it.
@@ -14,6 +15,7 @@
 //! - [`text`], [`error`]: small shared helpers and the one error type.
 
 pub mod chat;
+pub mod collections;
 pub mod engine;
 pub mod error;
 pub mod ingest;
@@ -25,5 +27,5 @@ pub mod text;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
-pub use store::ids::{ChunkId, DocumentId, SessionId};
+pub use store::ids::{ChunkId, CollectionId, DocumentId, SessionId};
 pub use store::{Database, Health, health, open, settings};

@@ -14,8 +14,9 @@ use hearth_core::chat::llm::OpenAiCompatible;
 use hearth_core::chat::llm::extractive::HEADLINE;
 use hearth_core::chat::llm::{self, Completion, Extractive, Finish, LlmBackend, LlmRequest};
 use hearth_core::chat::{Reply, Turn, TurnLocks};
+use hearth_core::collections;
 use hearth_core::sessions::messages::{self, Role};
-use hearth_core::sessions::{self, NewSession};
+use hearth_core::sessions::{self, NewSession, Scope};
 use hearth_core::settings::{self, ChatSettings, Theme};
 use hearth_core::store::model_choice::ModelChoice;
 use hearth_core::{Database, Error, SessionId, store::Page};
@@ -137,9 +138,35 @@ fn a_chat_without_documents_still_gets_an_answer_and_says_why() {
     let (_dir, db) = common::temp_db();
     let session = sessions::create(&db, NewSession::default()).unwrap().id;
     let reply = ask(&db, session, "hello?");
-    assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "the chat has no documents");
+    assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "no document in the library is ready");
     assert_eq!(reply.assistant.content, llm::extractive::NO_SOURCES);
     assert!(reply.assistant.metadata["sources"].as_array().unwrap().is_empty());
+
+    let only_its_own = NewSession { scope: Some(Scope::Documents), ..Default::default() };
+    let session = sessions::create(&db, only_its_own).unwrap().id;
+    let reply = ask(&db, session, "hello?");
+    assert_eq!(reply.assistant.metadata["retrieval"]["skipped"], "the chat has no documents");
+}
+
+#[test]
+fn a_new_chat_answers_from_the_whole_library_and_a_collection_limits_it() {
+    let (_dir, db) = common::temp_db();
+    let bees = add(&db, &fixture("beekeeping.pdf")).document.id;
+    let tides = add(&db, &fixture("tides.docx")).document.id;
+    let session = sessions::create(&db, NewSession::default()).unwrap();
+    assert!(session.rag_document_ids.is_empty());
+    let reply = ask(&db, session.id, "When should beekeepers treat for Varroa mites?");
+    let retrieval = &reply.assistant.metadata["retrieval"];
+    assert_eq!(retrieval["library"], 2, "{retrieval}");
+    assert_eq!(reply.assistant.metadata["sources"][0]["document_name"], "beekeeping.pdf");
+
+    let coastal = collections::create(&db, "Coast", &[tides]).unwrap();
+    sessions::scope::set(&db, session.id, Scope::Collection(coastal.id)).unwrap();
+    let reply = ask(&db, session.id, "When should beekeepers treat for Varroa mites?");
+    assert_eq!(reply.assistant.metadata["retrieval"]["documents"], serde_json::json!([tides.to_string()]));
+    let sources = reply.assistant.metadata["sources"].as_array().unwrap().clone();
+    assert!(sources.iter().all(|s| s["document_name"] == "tides.docx"), "{sources:?}");
+    assert!(!sources.iter().any(|s| s["document_id"] == bees.to_string()));
 }
 
 #[test]

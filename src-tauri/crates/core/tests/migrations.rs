@@ -158,3 +158,29 @@ fn messages_written_before_chat_search_are_found_after_the_upgrade() {
     assert_eq!(found.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["old chat"]);
     assert_eq!(found.found, [Some("Which ferries cross the fjord?".to_owned())]);
 }
+
+#[test]
+fn chats_made_before_scopes_search_what_they_searched_or_else_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(paths::DATABASE_FILE);
+    let (with_docs, without) = ("7f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11", "8a1d7a53-6c1e-4f5e-9c39-1e5d2a8b0c12");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(migrations_up_to(6), &mut conn).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name)
+             VALUES ('{with_docs}', 'with', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z', 'm'),
+                    ('{without}', 'without', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z', 'm');
+             INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, created_at, updated_at)
+             VALUES ('9b2e7a53-6c1e-4f5e-9c39-1e5d2a8b0c13', 'a.md', 'x', 'markdown', 1, 'ready',
+                     '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z');
+             INSERT INTO session_documents (session_id, document_id, position, attached_at)
+             VALUES ('{with_docs}', '9b2e7a53-6c1e-4f5e-9c39-1e5d2a8b0c13', 0, '2025-01-01T00:00:00.000000Z');"
+        ))
+        .unwrap();
+    }
+    let db = hearth_core::open(dir.path()).unwrap();
+    let scope = |id: &str| sessions::get(&db, id.parse().unwrap()).unwrap().scope;
+    assert_eq!(scope(with_docs), sessions::Scope::Documents);
+    assert_eq!(scope(without), sessions::Scope::Library);
+}

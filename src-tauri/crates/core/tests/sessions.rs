@@ -39,6 +39,7 @@ fn create_keeps_documents_in_order_without_duplicates_and_tags() {
             document_ids: vec![a, b, a],
             llm_model_name: Some("llama3.2".into()),
             tags: vec!["work".into(), "work".into(), "ml".into()],
+            scope: None,
         },
     )
     .unwrap();

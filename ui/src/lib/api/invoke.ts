@@ -39,3 +39,20 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
     throw new ApiError("INTERNAL", message);
   }
 }
+
+/** Any failure as an `ApiError` (one that is not from a command is `INTERNAL`). */
+export function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError("INTERNAL", String(e));
+}
+
+/** Runs `work` for a store: a success clears the store's error, a failure sets it and gives null. */
+export async function guarded<T>(work: () => Promise<T>, setError: (error: ApiError | null) => void): Promise<T | null> {
+  try {
+    const value = await work();
+    setError(null);
+    return value;
+  } catch (e) {
+    setError(asApiError(e));
+    return null;
+  }
+}

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/invoke";
+import { ApiError, asApiError } from "../api/invoke";
 import * as chat from "../api/chat";
 import * as api from "../api/messages";
 import type { ChatMessageDto } from "../api/messages";
@@ -97,6 +97,3 @@ export class ChatStore {
   }
 }
 
-function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError("INTERNAL", String(e));
-}

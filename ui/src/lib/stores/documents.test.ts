@@ -1,5 +1,5 @@
 import { emit } from "@tauri-apps/api/event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fakeBackend } from "../test-ipc";
 import { PROGRESS_EVENT, type DocumentDto } from "../api/documents";
 import { DocumentsStore } from "./documents.svelte";
@@ -63,6 +63,40 @@ describe("DocumentsStore", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(store.progress.has("a")).toBe(false);
     expect(store.byId.get("a")).toMatchObject({ status: "ready", chunk_count: 10, pages: 4 });
+    stop();
+  });
+
+  it("estimates the time left for a drop from the bytes per second so far, each document counted once", async () => {
+    const sizes = [1000, 1000, 2000, 4000];
+    fakeBackend({
+      list_documents: () => ({ items: sizes.map((size, i) => doc(`d${i}`, "queued", { size_bytes: size })), total: 4 }),
+      get_document: ({ id }) => ({ document: doc(id as string, "ready", { size_bytes: sizes[Number((id as string)[1])] }), chunks: [] }),
+    });
+    const store = new DocumentsStore();
+    await store.refresh();
+    const stop = await store.follow();
+    const docs = [...store.byId.values()];
+    const event = (i: number, status: string, done = 0) =>
+      emit(PROGRESS_EVENT, { document_id: `d${i}`, name: `d${i}.pdf`, status, chunks_done: done, chunks_total: 10 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const t0 = Date.now();
+    await event(0, "extracting");
+    expect(store.timeLeft(docs, t0 + 1000)).toBeNull(); // nothing to go on yet
+    vi.setSystemTime(t0 + 2000);
+    await event(0, "ready", 10);
+    await event(0, "ready", 10); // the worker says it again
+    vi.setSystemTime(t0 + 3000);
+    await event(1, "embedding", 5);
+    await new Promise((r) => setTimeout(r, 0));
+    // Right after the first document, from the start: 1000 bytes done and half of the next 1000
+    // in 3 s is 500 bytes/s, with 500 + 2000 + 4000 left.
+    expect(store.timeLeft(docs, t0 + 3000)).toBeCloseTo(13, 0);
+    // Later, from the first document's end (it paid for starting up): 500 bytes in 2.5 s.
+    expect(store.timeLeft(docs, t0 + 4500)).toBeCloseTo(32.5, 0);
+    vi.useRealTimers();
+    for (const i of [1, 2, 3]) await event(i, "ready", 10);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.timeLeft(docs, t0 + 9000)).toBeNull(); // all done
     stop();
   });
 

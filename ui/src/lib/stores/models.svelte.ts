@@ -1,4 +1,4 @@
-import { ApiError } from "../api/invoke";
+import { ApiError, asApiError } from "../api/invoke";
 import * as api from "../api/models";
 import type { DetectedServer, FoundModel } from "../api/models";
 
@@ -38,7 +38,7 @@ export class ModelsStore {
       this.servers = servers;
       this.error = null;
     } catch (e) {
-      this.error = e instanceof ApiError ? e : new ApiError("INTERNAL", String(e));
+      this.error = asApiError(e);
     } finally {
       this.loading = false;
       this.loaded = true;

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/invoke";
+import { ApiError, asApiError } from "../api/invoke";
 import * as api from "../api/sessions";
 import type { SessionDto } from "../api/sessions";
 
@@ -107,7 +107,7 @@ export class SessionsStore {
       this.error = null;
       return value;
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError("INTERNAL", String(e));
+      const err = asApiError(e);
       this.error = err;
       // Someone else (the CLI, another window) deleted it: drop our stale copy.
       if (err.code === "NOT_FOUND") await this.refreshQuietly();

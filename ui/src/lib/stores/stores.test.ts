@@ -16,6 +16,7 @@ function makeSession(i: number): SessionDto {
     model_choice: "extractive",
     metadata_tags: [],
     rag_document_ids: [],
+    scope: { kind: "library" },
   };
 }
 

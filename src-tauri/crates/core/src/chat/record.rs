@@ -72,14 +72,18 @@ impl TurnRecord {
 #[serde(untagged)]
 #[ts(export_to = "Retrieval.ts")]
 pub enum Retrieval {
-    /// Nothing was searched: the chat has no ready documents.
+    /// Nothing was searched: the chat's scope has no ready documents.
     Skipped { skipped: String },
     Searched {
         mode: Mode,
         top_n: usize,
-        /// The ready documents searched.
+        /// The ready documents searched; empty when the whole library was (see `library`).
         #[ts(type = "Array<string>")]
         documents: Vec<DocumentId>,
+        /// How many ready documents the library had, when the chat searched all of it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        library: Option<usize>,
         found: usize,
         /// Said when the search was not the one asked for (keyword only, without the model).
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,7 +13,7 @@ use crate::models::embedding::{Embedder, TimedEmbedder};
 use crate::retrieval::index::VectorIndex;
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::sessions::messages::{self, ChatMessage, NewMessage, Role};
-use crate::sessions::{self, Session};
+use crate::sessions::{self, Scope, Session};
 use crate::store::Database;
 use crate::store::ids::SessionId;
 use crate::store::settings::{self, ChatSettings};
@@ -152,26 +152,35 @@ impl Turn<'_> {
         query: &str,
         top_n: usize,
     ) -> Result<(Vec<Hit>, Retrieval, Duration, Duration)> {
-        let attached = &session.rag_document_ids;
-        let ready = documents::ready_among(self.db, attached)?;
-        if ready.is_empty() {
-            let skipped = if attached.is_empty() {
-                "the chat has no documents".to_owned()
-            } else {
-                format!("none of the chat's {} documents is ready", attached.len())
-            };
+        let (within, library) = match sessions::scope::documents(self.db, session)? {
+            None => (None, Some(sessions::scope::ready_in_library(self.db)?)),
+            Some(scoped) => (Some(documents::ready_among(self.db, &scoped)?), None),
+        };
+        let skipped = match (&within, library, session.scope) {
+            (None, Some(0), _) => Some("no document in the library is ready".to_owned()),
+            (Some(ready), _, Scope::Documents) if ready.is_empty() && session.rag_document_ids.is_empty() => {
+                Some("the chat has no documents".to_owned())
+            }
+            (Some(ready), _, _) if ready.is_empty() => Some("none of the chat's documents is ready".to_owned()),
+            _ => None,
+        };
+        if let Some(skipped) = skipped {
             return Ok((Vec::new(), Retrieval::Skipped { skipped }, Duration::ZERO, Duration::ZERO));
         }
         let timed = self.embedder.map(TimedEmbedder::new);
         let mode = if timed.is_some() { Mode::Hybrid } else { Mode::Keyword };
         let started = Instant::now();
-        let request = SearchRequest::new(query).k(top_n).mode(mode).within(ready.clone());
+        let mut request = SearchRequest::new(query).k(top_n).mode(mode);
+        if let Some(ready) = &within {
+            request = request.within(ready.clone());
+        }
         let hits = retrieval::search(self.db, timed.as_ref().map(|t| t as &dyn Embedder), self.index, &request)?;
         let total = started.elapsed();
         let embed = timed.map(|t| t.spent()).unwrap_or_default();
         let note = (mode == Mode::Keyword)
             .then(|| "the embedding model is unavailable, so only keyword search was used".to_owned());
-        let info = Retrieval::Searched { mode, top_n, documents: ready, found: hits.len(), note };
+        let documents = within.unwrap_or_default();
+        let info = Retrieval::Searched { mode, top_n, documents, library, found: hits.len(), note };
         Ok((hits, info, embed, total.saturating_sub(embed)))
     }
 }

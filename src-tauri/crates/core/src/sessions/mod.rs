@@ -9,6 +9,7 @@
 pub mod documents;
 pub mod limits;
 pub mod messages;
+pub mod scope;
 pub mod search;
 
 use chrono::{DateTime, Utc};
@@ -17,10 +18,12 @@ use serde::Serialize;
 
 use crate::error::{Error, Result, StorageContext};
 use crate::store::codec;
-use crate::store::ids::{DocumentId, SessionId};
+use crate::store::ids::{CollectionId, DocumentId, SessionId};
+
 use crate::store::model_choice::ModelChoice;
 use crate::store::{Database, Page, settings};
 use crate::text;
+pub use scope::Scope;
 
 /// The name a session gets when none is given.
 pub const DEFAULT_SESSION_NAME: &str = "New chat";
@@ -38,8 +41,12 @@ pub struct Session {
     /// the language-model settings).
     pub model: Option<ModelChoice>,
     pub metadata_tags: Vec<String>,
-    /// Attached documents, in the order they were attached.
+    /// The chat's own documents (the files dropped into it, or chosen for it), in the order
+    /// they were attached. What is searched is [`Session::scope`]'s: with the whole library an
+    /// empty list still means everything.
     pub rag_document_ids: Vec<DocumentId>,
+    /// What the chat searches.
+    pub scope: Scope,
 }
 
 /// What a new session is made from; every field is optional.
@@ -51,6 +58,9 @@ pub struct NewSession {
     /// models answers).
     pub llm_model_name: Option<String>,
     pub tags: Vec<String>,
+    /// What it searches; by default its documents when it is given some, else the whole
+    /// library.
+    pub scope: Option<Scope>,
 }
 
 /// One page of sessions, most recently active first, with the total count.
@@ -75,20 +85,30 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
     };
     let documents = document_ids(&new.document_ids)?;
     let tags = tags(&new.tags)?;
+    let scope = new.scope.unwrap_or(if documents.is_empty() { Scope::Library } else { Scope::Documents });
     let id = SessionId::new();
     let now = codec::to_db(codec::now());
     db.write(|tx| {
         let (choice, model) = settings::new_chat_model(tx, model)?;
+        if let Scope::Collection(collection) = scope {
+            crate::collections::load(tx, collection)?;
+        }
         tx.execute(
-            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+            "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice,
+                                   scope, collection_id)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id.to_string(),
                 name,
                 now,
                 model,
                 serde_json::to_string(&tags).expect("tags serialize"),
-                choice.to_string()
+                choice.to_string(),
+                scope.kind(),
+                match scope {
+                    Scope::Collection(c) => Some(c),
+                    _ => None,
+                }
             ],
         )
         .context("inserting a session")?;
@@ -133,7 +153,7 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
             .context("counting sessions")?;
         let mut stmt = conn
             .prepare_cached(&format!(
-                "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice FROM sessions
+                "SELECT {SESSION_COLUMNS} FROM sessions
                  WHERE {condition}
                  ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?3 OFFSET ?4"
             ))
@@ -270,11 +290,7 @@ pub(crate) fn ensure_exists(tx: &Transaction<'_>, id: SessionId) -> Result<()> {
 
 pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
     let session = conn
-        .query_row(
-            "SELECT id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice FROM sessions WHERE id = ?1",
-            [id.to_string()],
-            session_row,
-        )
+        .query_row(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"), [id.to_string()], session_row)
         .optional()
         .context("loading a session")?;
     let mut session = session.ok_or_else(|| Error::not_found("session", id))?;
@@ -294,6 +310,10 @@ fn attached(conn: &Connection, id: SessionId) -> Result<Vec<DocumentId>> {
     Ok(ids)
 }
 
+/// The columns [`session_row`] reads, in order.
+const SESSION_COLUMNS: &str =
+    "id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice, scope, collection_id";
+
 fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
         id: SessionId(codec::uuid(row, 0)?),
@@ -305,6 +325,10 @@ fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
         // A choice that no longer reads (written by a newer build) follows the settings.
         model: row.get::<_, Option<String>>(6)?.and_then(|c| c.parse().ok()),
         rag_document_ids: Vec::new(),
+        scope: Scope::from_db(
+            &row.get::<_, String>(7)?,
+            row.get::<_, Option<String>>(8)?.and_then(|c| CollectionId::parse(&c).ok()),
+        ),
     })
 }
 

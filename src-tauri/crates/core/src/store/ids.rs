@@ -76,6 +76,11 @@ uuid_id!(
     DocumentId,
     "document"
 );
+uuid_id!(
+    /// A collection's id (a named set of library documents).
+    CollectionId,
+    "collection"
+);
 
 /// A chunk's id (its row id). Re-indexing a document replaces its chunks, and SQLite may hand a
 /// freed id to a later chunk, so a stored `ChunkId` is checked before it is trusted

@@ -6,9 +6,13 @@ import type { Mode } from "./Mode";
  */
 export type Retrieval = { skipped: string, } | { mode: Mode, top_n: number, 
 /**
- * The ready documents searched.
+ * The ready documents searched; empty when the whole library was (see `library`).
  */
-documents: Array<string>, found: number, 
+documents: Array<string>, 
+/**
+ * How many ready documents the library had, when the chat searched all of it.
+ */
+library?: number, found: number, 
 /**
  * Said when the search was not the one asked for (keyword only, without the model).
  */
