@@ -46,6 +46,7 @@ fn bindings_are_fresh() {
     check::<ScopeDto>(&mut stale);
     check::<ScopeKind>(&mut stale);
     check::<CollectionDto>(&mut stale);
+    check::<ImportedDto>(&mut stale);
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);
@@ -67,6 +68,8 @@ fn bindings_are_fresh() {
     check::<ChatSettingsDto>(&mut stale);
     check::<LlmSettingsDto>(&mut stale);
     check::<IngestSettingsDto>(&mut stale);
+    check::<BackupSettingsDto>(&mut stale);
+    check::<BackupInfoDto>(&mut stale);
     check::<SettingsDto>(&mut stale);
     check::<SaveLlmSettings>(&mut stale);
     check::<SaveSettingsRequest>(&mut stale);

@@ -81,6 +81,23 @@ impl TryFrom<ScopeDto> for Scope {
     }
 }
 
+/// What an import made: the new chats, and the documents they had that this library does not.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "ImportedDto.ts")]
+pub struct ImportedDto {
+    pub sessions: Vec<SessionDto>,
+    pub missing_documents: Vec<String>,
+}
+
+impl From<hearth_core::sessions::transfer::Imported> for ImportedDto {
+    fn from(i: hearth_core::sessions::transfer::Imported) -> Self {
+        ImportedDto {
+            sessions: i.sessions.into_iter().map(Into::into).collect(),
+            missing_documents: i.missing_documents,
+        }
+    }
+}
+
 /// A named set of library documents.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "CollectionDto.ts")]

@@ -57,6 +57,8 @@ pub fn run() {
                 }
                 // Frees a GGUF model left unused for the idle setting's minutes.
                 engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
+                // Writes the automatic backups (one a day, three kept, by default).
+                engine.spawn_backups();
             }
             app.manage(state);
             Ok(())

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { CLI, startDriver } from "./driver.mjs";
-import { longText, windowHelpers } from "./window.mjs";
+import { answerFileDialog, answerSaveDialog, longText, windowHelpers } from "./window.mjs";
 
 const shots = process.env.HEARTH_SCREENSHOTS;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -277,5 +277,59 @@ test("axe-core finds no contrast, name or label violations on the chat, library,
     await (await $t("scope-dialog")).waitForDisplayed();
     await axe(`scope picker (${theme})`);
     await browser.keys("Escape");
+    await (await $t("scope-dialog")).waitForExist({ reverse: true });
   }
+  // A new chat with no model offers the models found on this machine.
+  await (await $t("new-session")).click();
+  await (await $t("model-suggestions")).waitForDisplayed({ timeout: 10_000 });
+  await axe("model suggestions (dark)");
+});
+
+test("a chat is exported to Markdown and imported back; the database is backed up while the app runs", async () => {
+  await browser.setWindowSize(1280, 800);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-export-"));
+  // The first chat (about bees, limited to the Coast documents): its row's Export button.
+  const rows = await browser.$$('[data-testid="session-row"]');
+  const row = rows.at(-1);
+  await row.moveTo();
+  await (await row.$('[data-testid="export-session"]')).click();
+  const md = path.join(dir, "bees.md");
+  answerSaveDialog("Export chats", md);
+  await (await $t("export-done")).waitForDisplayed({ timeout: 10_000 });
+  const text = fs.readFileSync(md, "utf8");
+  assert.match(text, /^# When should beekeepers treat/);
+  assert.match(text, /\*\*You\*\* · .*\n\nWhen should beekeepers treat for Varroa mites\?/);
+  assert.match(text, /\[\^a1-1\]: beekeeping\.pdf, page 3: “/, "citations are footnotes with document, page and passage");
+
+  // Every chat as JSON from Settings, then imported back as new chats.
+  await (await $t("open-settings")).click();
+  await (await $t("settings-export-all")).click();
+  const json = path.join(dir, "all.json");
+  answerSaveDialog("Export chats", json);
+  await (await $t("settings-transfer-done")).waitForDisplayed({ timeout: 10_000 });
+  const exported = JSON.parse(fs.readFileSync(json, "utf8"));
+  assert.equal(exported.format, "hearth-chats");
+  const before = (await browser.$$('[data-testid="session-row"]')).length;
+  await (await $t("settings-import")).click();
+  answerFileDialog(json, "Import chats");
+  await browser.waitUntil(async () => /Imported \d+ chats/.test(await (await $t("settings-transfer-done")).getProperty("textContent")), {
+    timeout: 10_000,
+  });
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="session-row"]')).length === before + exported.chats.length, {
+    timeout: 10_000,
+    timeoutMsg: "the imported chats are not listed",
+  });
+
+  // Back up now, while the app runs: a whole database that the CLI can read.
+  const backup = path.join(dir, "backup.db");
+  await (await $t("settings-backup-now")).click();
+  answerSaveDialog("Back up Hearth's database", backup);
+  const done = await $t("settings-backup-done");
+  await done.waitForDisplayed({ timeout: 15_000 });
+  assert.match(await done.getProperty("textContent"), /Saved [\d.]+ MB \(\d+ chats, \d+ documents\)/);
+  const sessionsInBackup = Number(/\((\d+) chats/.exec(await done.getProperty("textContent"))[1]);
+  assert.equal(sessionsInBackup, before + exported.chats.length);
+  await shot("settings-chats-backups");
+  await browser.keys("Escape");
+  fs.rmSync(dir, { recursive: true, force: true });
 });

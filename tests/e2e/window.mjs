@@ -74,10 +74,10 @@ export function windowHelpers(browser) {
 
 /** Answers the system's file dialog (GTK's, under Xvfb) as a person does: types the file's path
  * into its location bar, or presses Escape when `file` is null. */
-export function answerFileDialog(file) {
+export function answerFileDialog(file, title = "Add files to Hearth") {
   const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
   // Only once GTK has mapped the dialog can it take the keyboard focus.
-  const dialog = run("search", "--sync", "--onlyvisible", "--name", "Add files to Hearth").split("\n")[0];
+  const dialog = run("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
   run("windowfocus", "--sync", dialog);
   if (file === null) {
     run("key", "Escape");
@@ -100,4 +100,14 @@ export function longText(sentences) {
     lines.push(sentence, i % 12 === 11 ? "\n\n" : " ");
   }
   return lines.join("");
+}
+
+/** Answers the system's save dialog titled `title` with `file` (a full path), as a person
+ * types it into the name field. */
+export function answerSaveDialog(title, file) {
+  const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
+  const dialog = run("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  run("windowfocus", "--sync", dialog);
+  run("sleep", "0.5", "key", "ctrl+a", "sleep", "0.2", "type", "--delay", "15", file);
+  run("sleep", "0.5", "key", "Return");
 }

@@ -1,9 +1,10 @@
-use hearth_core::sessions::{self, NewSession, Scope};
+use hearth_core::Error;
+use hearth_core::sessions::{self, NewSession, Scope, transfer};
 use hearth_core::store::Page;
 use hearth_core::{DocumentId, SessionId};
 use tauri::State;
 
-use crate::dto::{CreateSessionRequest, ScopeDto, SessionDto, SessionPageDto};
+use crate::dto::{CreateSessionRequest, ImportedDto, ScopeDto, SessionDto, SessionPageDto};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -60,4 +61,47 @@ pub async fn set_session_scope(state: State<'_, AppState>, id: String, scope: Sc
     let id = SessionId::parse(&id)?;
     let scope = Scope::try_from(scope)?;
     state.run(move |engine| sessions::scope::set(engine.db(), id, scope)).await.map(Into::into)
+}
+
+/// Writes chats (`ids`; every chat when empty) to `path` as Markdown (`md`) or JSON (`json`);
+/// returns how many.
+#[tauri::command]
+pub async fn export_sessions(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    format: String,
+    path: String,
+) -> CommandResult<usize> {
+    let ids = ids.iter().map(|id| SessionId::parse(id)).collect::<Result<Vec<_>, _>>()?;
+    let markdown = match format.as_str() {
+        "md" => true,
+        "json" => false,
+        other => return Err(Error::InvalidInput(format!("export as md or json, not {other:?}")).into()),
+    };
+    state
+        .run(move |engine| {
+            let export =
+                if ids.is_empty() { transfer::export_all(engine.db())? } else { transfer::export(engine.db(), &ids)? };
+            let text = if markdown {
+                transfer::markdown(&export)
+            } else {
+                serde_json::to_string_pretty(&export).expect("an export serializes")
+            };
+            std::fs::write(&path, text).map_err(|source| Error::Io { context: format!("writing {path}"), source })?;
+            Ok(export.chats.len())
+        })
+        .await
+}
+
+/// Imports a JSON export's chats as new chats.
+#[tauri::command]
+pub async fn import_sessions(state: State<'_, AppState>, path: String) -> CommandResult<ImportedDto> {
+    state
+        .run(move |engine| {
+            let bytes =
+                std::fs::read(&path).map_err(|source| Error::Io { context: format!("reading {path}"), source })?;
+            transfer::import(engine.db(), &bytes)
+        })
+        .await
+        .map(Into::into)
 }

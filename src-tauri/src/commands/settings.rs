@@ -2,7 +2,7 @@ use hearth_core::settings;
 use hearth_core::{Engine, Result};
 use tauri::State;
 
-use crate::dto::{SaveSettingsRequest, SettingsDto};
+use crate::dto::{BackupInfoDto, SaveSettingsRequest, SettingsDto};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -14,6 +14,7 @@ pub fn settings_of(engine: &Engine) -> Result<SettingsDto> {
         default_choice,
         engine.api_key()?.is_some(),
         engine.secrets_kept_in(),
+        engine.data_dir().join(hearth_core::store::backup::BACKUPS_DIR).display().to_string(),
     ))
 }
 
@@ -43,4 +44,12 @@ pub async fn save_settings(state: State<'_, AppState>, request: SaveSettingsRequ
 #[tauri::command]
 pub async fn test_llm_connection(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
     state.run(|engine| engine.test_server()).await
+}
+
+/// Writes a consistent copy of the database to `path` (chosen in the save dialog) while the app
+/// keeps working.
+#[tauri::command]
+pub async fn backup_database(state: State<'_, AppState>, path: String) -> CommandResult<BackupInfoDto> {
+    let path = std::path::PathBuf::from(path);
+    state.run(move |engine| engine.backup_to(&path)).await.map(Into::into)
 }

@@ -1,4 +1,7 @@
-use hearth_core::settings::{AllSettings, ChatSettings, IngestSettings, LlmBackendKind, LlmSettings, Theme};
+use hearth_core::settings::{
+    AllSettings, BackupSettings, ChatSettings, IngestSettings, LlmBackendKind, LlmSettings, Theme,
+};
+use hearth_core::store::backup::BackupInfo;
 use hearth_core::store::secrets::KeptIn;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -48,6 +51,47 @@ pub struct IngestSettingsDto {
     pub keep_pdf_copies: bool,
 }
 
+/// The automatic backups of the database.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export_to = "BackupSettingsDto.ts")]
+pub struct BackupSettingsDto {
+    /// How many are kept (0: none are made).
+    pub keep: u32,
+    /// One every so many hours.
+    pub every_hours: u32,
+    /// Where they are written (the data directory's `backups/`; not saved, so a save leaves it out).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub folder: Option<String>,
+}
+
+/// A backup written, as `backup_database` reports it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "BackupInfoDto.ts")]
+pub struct BackupInfoDto {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[ts(type = "number")]
+    pub sessions: i64,
+    #[ts(type = "number")]
+    pub messages: i64,
+    #[ts(type = "number")]
+    pub documents: i64,
+}
+
+impl From<BackupInfo> for BackupInfoDto {
+    fn from(b: BackupInfo) -> Self {
+        BackupInfoDto {
+            path: b.path.display().to_string(),
+            bytes: b.bytes,
+            sessions: b.sessions,
+            messages: b.messages,
+            documents: b.documents,
+        }
+    }
+}
+
 /// Every setting, as the settings screen shows them.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export_to = "SettingsDto.ts")]
@@ -59,6 +103,7 @@ pub struct SettingsDto {
     pub llm: LlmSettingsDto,
     pub ingest: IngestSettingsDto,
     pub theme: Theme,
+    pub backups: BackupSettingsDto,
 }
 
 /// The language-model part of a save: `api_key` left out keeps the stored key, `""` clears it.
@@ -89,6 +134,7 @@ pub struct SaveSettingsRequest {
     pub llm: SaveLlmSettings,
     pub ingest: IngestSettingsDto,
     pub theme: Theme,
+    pub backups: BackupSettingsDto,
 }
 
 fn count(n: usize) -> u32 {
@@ -97,7 +143,13 @@ fn count(n: usize) -> u32 {
 
 impl SettingsDto {
     /// The settings, with whether an API key is kept and where.
-    pub fn new(s: AllSettings, default_choice: String, has_api_key: bool, api_key_kept_in: KeptIn) -> Self {
+    pub fn new(
+        s: AllSettings,
+        default_choice: String,
+        has_api_key: bool,
+        api_key_kept_in: KeptIn,
+        backups_folder: String,
+    ) -> Self {
         SettingsDto {
             default_choice,
             chat: ChatSettingsDto {
@@ -126,6 +178,11 @@ impl SettingsDto {
                 keep_pdf_copies: s.ingest.keep_pdf_copies,
             },
             theme: s.theme,
+            backups: BackupSettingsDto {
+                keep: count(s.backups.keep),
+                every_hours: s.backups.every_hours,
+                folder: Some(backups_folder),
+            },
         }
     }
 }
@@ -160,6 +217,7 @@ impl SaveSettingsRequest {
                 keep_pdf_copies: self.ingest.keep_pdf_copies,
             },
             theme: self.theme,
+            backups: BackupSettings { keep: self.backups.keep as usize, every_hours: self.backups.every_hours },
         };
         (settings, api_key)
     }

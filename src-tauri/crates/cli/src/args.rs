@@ -72,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Write a consistent copy of the database to FILE (the app may keep running).
+    Backup { file: PathBuf },
+    /// Replace the database by a backup, after checking it (close the app first); the current
+    /// database is kept aside.
+    Restore { file: PathBuf },
     /// The vector index (derived from the database; rebuilt on its own when stale).
     Index {
         #[command(subcommand)]
@@ -330,6 +335,30 @@ pub enum SessionsCommand {
     Model { id: SessionId, model: ModelChoice },
     /// Delete a session and all its messages.
     Rm { id: SessionId },
+    /// Export a chat (or --all) as Markdown, to read, or JSON, everything (to stdout, or -o FILE).
+    Export {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<SessionId>,
+        /// Every chat.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "md")]
+        format: ExportFormat,
+        /// Write here instead of to standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import the chats of a JSON export as new chats.
+    Import { file: PathBuf },
+}
+
+/// How a chat is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown: the conversation, citations as footnotes.
+    Md,
+    /// JSON: everything, each answer's record included (what `import` reads).
+    Json,
 }
 
 /// What a chat searches, as typed.

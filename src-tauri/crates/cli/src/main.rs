@@ -8,6 +8,7 @@ mod chat;
 mod collections;
 mod docs;
 mod output;
+mod transfer;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,6 +61,10 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
                 Some(dir) => dir.clone(),
                 None => hearth_core::store::paths::data_dir()?,
             };
+            // A restore replaces the database: it must not be open, here or anywhere.
+            if let Command::Restore { file } = command {
+                return out.restored(&hearth_core::store::backup::restore(&dir, &file)?);
+            }
             let engine = Engine::open(&dir, &locate_model_dir(None))?;
             // Documents are parsed in a child process of this executable (`parser-worker`).
             engine.use_parser_worker(parser_worker()?, PARSE_TIMEOUT);
@@ -115,8 +120,12 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
                 sessions::delete(db, id)?;
                 out.done(&format!("deleted session {id}"))
             }
+            SessionsCommand::Export { id, all: _, format, output } => transfer::export(db, out, id, format, output),
+            SessionsCommand::Import { file } => transfer::import(db, out, &file),
         },
         Command::Collections { command } => collections::run(db, out, command),
+        Command::Backup { file } => out.backup(&engine.backup_to(&file)?),
+        Command::Restore { .. } => unreachable!("a restore never opens the library"),
         Command::Messages { command } => match command {
             MessagesCommand::Add { session, content, role } => {
                 let new = NewMessage { content, role, metadata: None };

@@ -10,7 +10,9 @@ use hearth_core::models::embedding::ModelStatus;
 use hearth_core::models::gguf::{GgufInfo, short_count};
 use hearth_core::retrieval::{ComponentRank, Hit};
 use hearth_core::sessions::messages::ChatMessage;
+use hearth_core::sessions::transfer::Imported;
 use hearth_core::sessions::{Scope, Session, SessionPage};
+use hearth_core::store::backup::{BackupInfo, Restored};
 use hearth_core::text;
 use hearth_core::{Health, Result};
 use serde::Serialize;
@@ -82,6 +84,34 @@ impl Out {
             let mut text: String = list.iter().map(|c| collection_line(c) + "\n").collect();
             text.push_str(&format!("({} collection{})\n", list.len(), if list.len() == 1 { "" } else { "s" }));
             text
+        })
+    }
+
+    pub fn imported(&self, imported: &Imported) -> Result<()> {
+        self.emit(imported, || {
+            let mut text: String =
+                imported.sessions.iter().map(|s| format!("imported {}\n", session_line(s))).collect();
+            if !imported.missing_documents.is_empty() {
+                text.push_str(&format!(
+                    "not in this library (their citations show them as gone): {}\n",
+                    imported.missing_documents.join(", ")
+                ));
+            }
+            text
+        })
+    }
+
+    pub fn backup(&self, b: &BackupInfo) -> Result<()> {
+        self.emit(b, || format!("wrote {} ({})\n", b.path.display(), backup_line(b)))
+    }
+
+    pub fn restored(&self, r: &Restored) -> Result<()> {
+        self.emit(r, || {
+            let aside = match &r.previous {
+                Some(path) => format!("; the previous database is at {}", path.display()),
+                None => String::new(),
+            };
+            format!("restored {} ({}){aside}\n", r.backup.path.display(), backup_line(&r.backup))
         })
     }
 
@@ -313,6 +343,17 @@ fn session_line(s: &Session) -> String {
         Scope::Collection(id) => format!("  [searches collection {id};{docs}]").replace(";]", "]"),
     };
     format!("{}  {}  (model {}, active {}){docs}", s.id, s.name, s.llm_model_name, s.last_updated_at.to_rfc3339())
+}
+
+fn backup_line(b: &BackupInfo) -> String {
+    format!(
+        "{:.1} MB: {} chats, {} messages, {} documents, schema {}",
+        b.bytes as f64 / 1e6,
+        b.sessions,
+        b.messages,
+        b.documents,
+        b.schema_version
+    )
 }
 
 fn collection_line(c: &Collection) -> String {

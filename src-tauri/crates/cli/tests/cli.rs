@@ -302,3 +302,48 @@ fn models_are_listed_and_chosen_from_the_cli() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("names no model"));
 }
+
+#[test]
+fn chats_export_and_import_and_the_database_backs_up_and_restores_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("library");
+    let data = data.as_path();
+    let id = json(data, &["sessions", "create", "--name", "Lisbon", "--json"])["id"].as_str().unwrap().to_owned();
+    json(data, &["messages", "add", &id, "Where to stay?", "--json"]);
+    json(data, &["messages", "add", &id, "Near Alfama.", "--role", "assistant", "--json"]);
+
+    let md = String::from_utf8(hearth(data, &["sessions", "export", &id]).stdout).unwrap();
+    assert!(md.starts_with("# Lisbon\n") && md.contains("**You** · ") && md.contains("Near Alfama."), "{md}");
+    let file = dir.path().join("lisbon.json");
+    let written = hearth(data, &["sessions", "export", "--all", "--format", "json", "-o", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&written.stdout).contains("exported 1 chat(s)"), "{written:?}");
+
+    let elsewhere = dir.path().join("elsewhere");
+    let imported = json(&elsewhere, &["sessions", "import", file.to_str().unwrap(), "--json"]);
+    let new_id = imported["sessions"][0]["id"].as_str().unwrap();
+    assert_ne!(new_id, id);
+    let contents = |data: &Path, id: &str| -> Vec<String> {
+        json(data, &["messages", "list", id, "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["content"].to_string())
+            .collect()
+    };
+    assert_eq!(contents(&elsewhere, new_id), contents(data, &id));
+    let refused = hearth(&elsewhere, &["sessions", "import", "/etc/hostname"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a Hearth chat export"), "{refused:?}");
+
+    // A backup while the library is in use; then a restore brings it back.
+    let backup = dir.path().join("monday.db");
+    let info = json(data, &["backup", backup.to_str().unwrap(), "--json"]);
+    assert_eq!((info["sessions"].as_i64(), info["messages"].as_i64()), (Some(1), Some(2)));
+    json(data, &["sessions", "create", "--name", "later", "--json"]);
+    let restored = json(data, &["restore", backup.to_str().unwrap(), "--json"]);
+    assert!(restored["previous"].as_str().unwrap().contains("hearth.db.before-restore-"), "{restored}");
+    assert_eq!(json(data, &["sessions", "list", "--json"])["total"], 1);
+    let bad = hearth(data, &["restore", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a usable backup"), "{bad:?}");
+}

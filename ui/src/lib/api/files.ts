@@ -1,4 +1,4 @@
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 
 /** The extensions Hearth reads (the core decides by extension; see extract.rs). */
 export const DOCUMENT_EXTENSIONS = ["pdf", "docx", "html", "htm", "xhtml", "md", "markdown", "mdown", "txt", "text", "log", "csv"];
@@ -35,5 +35,42 @@ export async function chooseModelFile(): Promise<string | null> {
 /** Asks for one folder with the system's dialog; null when the person cancels. */
 export async function chooseFolder(): Promise<string | null> {
   const picked = await open({ title: "Add a folder of GGUF models", multiple: false, directory: true });
+  return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+}
+
+/** Asks where to write a backup of the database; null when the person cancels. */
+export async function chooseBackupFile(): Promise<string | null> {
+  const day = new Date().toISOString().slice(0, 10);
+  return save({
+    title: "Back up Hearth's database",
+    defaultPath: `hearth-backup-${day}.db`,
+    filters: [{ name: "Hearth backups", extensions: ["db"] }],
+  });
+}
+
+/** Asks where to export chats; the format follows the chosen name (.json, else Markdown).
+ * Null when the person cancels. */
+export async function chooseExportFile(name: string): Promise<{ path: string; format: "md" | "json" } | null> {
+  const safe = name.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "chat";
+  const path = await save({
+    title: "Export chats",
+    defaultPath: `${safe}.md`,
+    filters: [
+      { name: "Markdown, to read", extensions: ["md"] },
+      { name: "JSON, everything (Hearth imports it)", extensions: ["json"] },
+    ],
+  });
+  if (!path) return null;
+  return { path, format: path.toLowerCase().endsWith(".json") ? "json" : "md" };
+}
+
+/** Asks for a chat export (JSON) to import; null when the person cancels. */
+export async function chooseImportFile(): Promise<string | null> {
+  const picked = await open({
+    title: "Import chats",
+    multiple: false,
+    directory: false,
+    filters: [{ name: "Hearth chat exports (JSON)", extensions: ["json"] }],
+  });
   return Array.isArray(picked) ? (picked[0] ?? null) : picked;
 }

@@ -3,8 +3,9 @@ import type { CreateSessionRequest } from "./bindings/CreateSessionRequest";
 import type { SessionDto } from "./bindings/SessionDto";
 import type { SessionPageDto } from "./bindings/SessionPageDto";
 import type { ScopeDto } from "./bindings/ScopeDto";
+import type { ImportedDto } from "./bindings/ImportedDto";
 
-export type { SessionDto, SessionPageDto, CreateSessionRequest, ScopeDto };
+export type { SessionDto, SessionPageDto, CreateSessionRequest, ScopeDto, ImportedDto };
 
 export const createSession = (request: CreateSessionRequest = {}) =>
   call<SessionDto>("create_session", { request });
@@ -22,3 +23,10 @@ export const deleteSession = (id: string) => call<null>("delete_session", { id }
 
 /** Sets what a chat searches, from its next question. */
 export const setSessionScope = (id: string, scope: ScopeDto) => call<SessionDto>("set_session_scope", { id, scope });
+
+/** Writes chats (every chat when `ids` is empty) to `path` as Markdown or JSON; how many. */
+export const exportSessions = (ids: string[], format: "md" | "json", path: string) =>
+  call<number>("export_sessions", { ids, format, path });
+
+/** Imports a JSON export's chats as new chats. */
+export const importSessions = (path: string) => call<ImportedDto>("import_sessions", { path });

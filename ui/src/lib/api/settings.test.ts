@@ -21,6 +21,7 @@ describe("settings", () => {
       },
       ingest: { chunk_tokens: 254, overlap_tokens: 32, keep_pdf_copies: true },
       theme: "dark",
+      backups: { keep: 3, every_hours: 24 },
     };
     await getSettings();
     await saveSettings(request);

@@ -8,6 +8,7 @@
 //! its wake-up signal, and the per-session turn locks. Uses every stage below it. Never knows
 //! who called: no Tauri, no terminal output; progress and answer pieces go to callbacks.
 
+mod backups;
 mod documents;
 mod models;
 mod pages;

@@ -46,6 +46,9 @@ pub struct VectorIndex {
     dirty: AtomicBool,
 }
 
+/// The folder in the data directory that holds the index files (derived: deleting it is safe).
+pub const INDEX_DIR: &str = "index";
+
 /// The usearch index and the sum of its keys: with its size, what the manifest records.
 struct Graph {
     index: Index,
@@ -87,7 +90,7 @@ impl VectorIndex {
     pub fn open(db: &Database, data_dir: &Path, model_id: &str) -> Result<(VectorIndex, Opened)> {
         let name = &crate::text::sha256_hex(model_id.as_bytes())[..16];
         let index = VectorIndex {
-            path: data_dir.join("index").join(format!("{name}.usearch")),
+            path: data_dir.join(INDEX_DIR).join(format!("{name}.usearch")),
             model_id: model_id.to_owned(),
             graph: RwLock::new(Graph::new()?),
             dirty: AtomicBool::new(false),

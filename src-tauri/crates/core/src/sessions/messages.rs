@@ -129,6 +129,13 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<ChatMessage> {
     })
 }
 
+/// Checks a message's content and metadata as [`add`] would (for an import, before it writes).
+pub(crate) fn check(content_text: &str, metadata_value: &serde_json::Value) -> Result<()> {
+    content(content_text)?;
+    metadata(Some(metadata_value.clone()))?;
+    Ok(())
+}
+
 fn content(text: &str) -> Result<String> {
     if text.trim().is_empty() {
         return Err(Error::invalid("message content must not be empty"));

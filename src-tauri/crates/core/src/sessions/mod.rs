@@ -11,6 +11,7 @@ pub mod limits;
 pub mod messages;
 pub mod scope;
 pub mod search;
+pub mod transfer;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};

@@ -20,6 +20,8 @@ pub struct Database {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// The library's lock, held shared while the database is open (see `backup::restore`).
+    _lock: Option<std::fs::File>,
 }
 
 impl Database {
@@ -48,7 +50,12 @@ impl Database {
         }
         migrations::run(&mut writer)?;
         tracing::debug!(path = %path.display(), "database open");
-        Ok(Database { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(Database { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), _lock: None })
+    }
+
+    /// Keeps `lock` (the library's shared lock) for as long as the database is open.
+    pub(crate) fn holding(self, lock: std::fs::File) -> Self {
+        Database { _lock: Some(lock), ..self }
     }
 
     /// Where the database file lives.

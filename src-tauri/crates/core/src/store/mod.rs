@@ -7,6 +7,7 @@
 //! defaults and limits from the stages they configure); every other stage stores through it.
 //! Never loads a model or touches the vector index.
 
+pub mod backup;
 pub mod codec;
 pub mod db;
 pub mod ids;
@@ -27,7 +28,8 @@ use crate::error::{Result, StorageContext};
 
 /// Opens the database in `data_dir` (creating it and its schema as needed).
 pub fn open(data_dir: &Path) -> Result<Database> {
-    Database::open(&data_dir.join(paths::DATABASE_FILE))
+    let lock = backup::lock_shared(data_dir)?;
+    Ok(Database::open(&data_dir.join(paths::DATABASE_FILE))?.holding(lock))
 }
 
 /// Facts about a database for `hearth doctor`.

@@ -21,6 +21,7 @@ const CHAT_KEY: &str = "chat";
 const LLM_KEY: &str = "llm";
 const INGEST_KEY: &str = "ingest";
 const THEME_KEY: &str = "theme";
+const BACKUPS_KEY: &str = "backups";
 
 /// How new documents are chunked (documents already in the library keep their chunks until
 /// they are re-indexed).
@@ -47,6 +48,25 @@ impl IngestSettings {
         (self.chunk_tokens, self.overlap_tokens) != (default.chunk_tokens, default.overlap_tokens)
     }
 }
+
+/// The automatic backups the app keeps of the database (in `backups/` in the data directory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupSettings {
+    /// How many are kept, newest first; 0 turns them off.
+    pub keep: usize,
+    /// How often one is written, in hours.
+    pub every_hours: u32,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings { keep: 3, every_hours: 24 }
+    }
+}
+
+/// Most automatic backups kept.
+pub const MAX_BACKUPS_KEPT: usize = 100;
 
 /// The window's colours: follow the OS, or always light or dark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -355,6 +375,23 @@ pub fn set_theme(db: &Database, theme: Theme) -> Result<Theme> {
     Ok(theme)
 }
 
+/// The automatic backups' settings.
+pub fn backups(db: &Database) -> Result<BackupSettings> {
+    Ok(db.read(|conn| get(conn, BACKUPS_KEY))?.unwrap_or_default())
+}
+
+fn check_backups(settings: &BackupSettings) -> Result<()> {
+    if settings.keep > MAX_BACKUPS_KEPT || settings.every_hours == 0 || settings.every_hours > 24 * 365 {
+        return Err(Error::invalid(format!(
+            "backups: keep 0 to {MAX_BACKUPS_KEPT}, one every 1 to {} hours (got {} and {})",
+            24 * 365,
+            settings.keep,
+            settings.every_hours
+        )));
+    }
+    Ok(())
+}
+
 /// Every setting the settings screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllSettings {
@@ -364,12 +401,21 @@ pub struct AllSettings {
     pub model_name: String,
     pub ingest: IngestSettings,
     pub theme: Theme,
+    #[serde(default)]
+    pub backups: BackupSettings,
 }
 
 /// Reads every setting.
 pub fn all(db: &Database) -> Result<AllSettings> {
     let model_name = db.read(default_model_name)?;
-    Ok(AllSettings { chat: chat(db)?, llm: llm(db)?, model_name, ingest: ingest(db)?, theme: theme(db)? })
+    Ok(AllSettings {
+        chat: chat(db)?,
+        llm: llm(db)?,
+        model_name,
+        ingest: ingest(db)?,
+        theme: theme(db)?,
+        backups: backups(db)?,
+    })
 }
 
 /// Checks every setting, then saves them all in one transaction: all or nothing.
@@ -377,6 +423,7 @@ pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
     check_chat(&settings.chat)?;
     check_llm(&settings.llm)?;
     check_ingest(&settings.ingest)?;
+    check_backups(&settings.backups)?;
     // A local model is named by its file, so new chats name the model that really answers.
     let name = match (&settings.llm.backend, &settings.llm.model_path) {
         (LlmBackendKind::Local, Some(path)) => super::model_choice::file_model_name(std::path::Path::new(path)),
@@ -387,6 +434,7 @@ pub fn save_all(db: &Database, settings: AllSettings) -> Result<AllSettings> {
         put_in(tx, LLM_KEY, &settings.llm)?;
         put_in(tx, DEFAULT_MODEL_NAME_KEY, &name)?;
         put_in(tx, INGEST_KEY, &settings.ingest)?;
+        put_in(tx, BACKUPS_KEY, &settings.backups)?;
         put_in(tx, THEME_KEY, &settings.theme)
     })?;
     Ok(settings)
