@@ -47,6 +47,8 @@ fn bindings_are_fresh() {
     check::<ScopeKind>(&mut stale);
     check::<CollectionDto>(&mut stale);
     check::<ImportedDto>(&mut stale);
+    check::<WatchedFolderDto>(&mut stale);
+    check::<FolderScanDto>(&mut stale);
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);

@@ -17,6 +17,8 @@ use tauri::{Emitter, Manager};
 
 /// The event that carries [`dto::DocumentProgressDto`] as documents move through the queue.
 pub const PROGRESS_EVENT: &str = "document-progress";
+/// The event a scan of a watched folder sends when it changed the library.
+pub const LIBRARY_CHANGED_EVENT: &str = "library-changed";
 
 /// Starts the desktop app.
 /// The argument that starts this executable as the engine's document reader.
@@ -59,6 +61,11 @@ pub fn run() {
                 engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
                 // Writes the automatic backups (one a day, three kept, by default).
                 engine.spawn_backups();
+                // Keeps watched folders in sync (and finds what changed while the app was closed).
+                let handle = app.handle().clone();
+                engine.spawn_folder_watcher(move |scan| {
+                    let _ = handle.emit(LIBRARY_CHANGED_EVENT, dto::FolderScanDto::from(scan));
+                })?;
             }
             app.manage(state);
             Ok(())

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { CLI, startDriver } from "./driver.mjs";
-import { answerFileDialog, answerSaveDialog, longText, windowHelpers } from "./window.mjs";
+import { answerFileDialog, answerFolderDialog, answerSaveDialog, longText, windowHelpers } from "./window.mjs";
 
 const shots = process.env.HEARTH_SCREENSHOTS;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -330,6 +330,49 @@ test("a chat is exported to Markdown and imported back; the database is backed u
   const sessionsInBackup = Number(/\((\d+) chats/.exec(await done.getProperty("textContent"))[1]);
   assert.equal(sessionsInBackup, before + exported.chats.length);
   await shot("settings-chats-backups");
+  await browser.keys("Escape");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a watched folder in the window: its files are added, and a changed file is indexed again", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-e2e-watched-"));
+  const file = path.join(dir, "glaciers.md");
+  fs.writeFileSync(file, "# Glaciers\n\nA glacier moves by deforming under its own weight.\n");
+  const past = new Date(Date.now() - 60_000);
+  fs.utimesSync(file, past, past);
+  await (await $t("open-library")).click();
+  await (await $t("library")).waitForDisplayed();
+  await (await $t("library-watch-folder")).click();
+  answerFolderDialog("Watch a folder", dir);
+  const folderRow = await $t("watched-folder");
+  await folderRow.waitForDisplayed({ timeout: 15_000 });
+  assert.match(await folderRow.getProperty("textContent"), new RegExp(`Watching ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  const status = () =>
+    browser.execute(() => {
+      const row = Array.from(document.querySelectorAll('[data-testid="library-row"]')).find((r) => r.querySelector("td.name")?.textContent.trim() === "glaciers.md");
+      return row?.querySelector('[data-testid="document-status"]')?.dataset.status ?? null;
+    });
+  await browser.waitUntil(async () => (await status()) === "ready", { timeout: 60_000, timeoutMsg: `glaciers.md: ${await status()}` });
+
+  // The file changes behind the app's back (an editor saves it): the watcher re-indexes it.
+  await (await browser.$('[aria-label="Search mode"]')).selectByAttribute("value", "keyword");
+  fs.writeFileSync(file, "# Glaciers\n\nA surging glacier can advance a hundred times faster than usual.\n");
+  const hits = async (words) => {
+    await setValue('[data-testid="library-search"]', words);
+    await (await $t("library-search")).click();
+    await browser.keys("Enter");
+    await browser.pause(300);
+    return browser.execute(() => Array.from(document.querySelectorAll('[data-testid="library-hit"] .where strong'), (s) => s.textContent));
+  };
+  await browser.waitUntil(async () => (await hits("surging glacier")).includes("glaciers.md"), {
+    timeout: 60_000,
+    interval: 1_000,
+    timeoutMsg: "the changed file was not indexed again",
+  });
+  assert.ok(!(await hits("deforming weight")).includes("glaciers.md"), "the old text is gone");
+  await shot("watched-folder");
+  await (await $t("unwatch-folder")).click();
+  await (await $t("watched-folder")).waitForExist({ reverse: true });
   await browser.keys("Escape");
   fs.rmSync(dir, { recursive: true, force: true });
 });

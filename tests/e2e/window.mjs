@@ -111,3 +111,16 @@ export function answerSaveDialog(title, file) {
   run("sleep", "0.5", "key", "ctrl+a", "sleep", "0.2", "type", "--delay", "15", file);
   run("sleep", "0.5", "key", "Return");
 }
+
+/** Answers the system's folder dialog titled `title` with the folder `dir`, as a person does:
+ * Home in its sidebar (GTK opens on Recent, where a typed path goes nowhere), the path typed in
+ * the location bar and Enter to go in, then Enter to choose it. */
+export function answerFolderDialog(title, dir) {
+  const run = (...args) => execFileSync("xdotool", args, { timeout: 20_000 }).toString().trim();
+  const dialog = run("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  run("windowfocus", "--sync", dialog);
+  run("sleep", "0.3", "mousemove", "--window", dialog, "57", "59", "click", "1");
+  run("sleep", "0.5", "key", "ctrl+l", "sleep", "0.3", "type", "--delay", "15", `${dir}/`);
+  run("sleep", "0.5", "key", "Return");
+  run("sleep", "0.8", "key", "Return");
+}

@@ -8,6 +8,7 @@ mod list;
 pub mod chat;
 pub mod collections;
 pub mod documents;
+pub mod folders;
 pub mod messages;
 pub mod models;
 pub mod passages;

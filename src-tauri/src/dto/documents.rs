@@ -221,3 +221,55 @@ impl SearchHitDto {
         }
     }
 }
+
+/// A folder kept in sync with the library.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "WatchedFolderDto.ts")]
+pub struct WatchedFolderDto {
+    pub path: String,
+    /// How many of its files are documents in the library.
+    #[ts(type = "number")]
+    pub documents: i64,
+    pub added_at: String,
+}
+
+impl From<hearth_core::ingest::watched::WatchedFolder> for WatchedFolderDto {
+    fn from(f: hearth_core::ingest::watched::WatchedFolder) -> Self {
+        WatchedFolderDto {
+            path: f.path.display().to_string(),
+            documents: f.documents,
+            added_at: f.added_at.to_rfc3339(),
+        }
+    }
+}
+
+/// What a scan of a watched folder did, as `watch_folder` returns it and the `library-changed`
+/// event carries it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "FolderScanDto.ts")]
+pub struct FolderScanDto {
+    pub folder: String,
+    pub files: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub moved: usize,
+    pub removed: usize,
+    /// Files still being written, left for the next scan.
+    pub unsettled: usize,
+    pub errors: Vec<String>,
+}
+
+impl From<&hearth_core::ingest::watched::Scan> for FolderScanDto {
+    fn from(s: &hearth_core::ingest::watched::Scan) -> Self {
+        FolderScanDto {
+            folder: s.folder.display().to_string(),
+            files: s.files,
+            added: s.added,
+            changed: s.changed,
+            moved: s.moved,
+            removed: s.removed,
+            unsettled: s.unsettled,
+            errors: s.errors.clone(),
+        }
+    }
+}

@@ -7,6 +7,7 @@
 pub mod answers;
 mod chat;
 pub mod eval;
+mod folders;
 mod llm;
 pub mod parsers;
 mod sessions;
@@ -97,6 +98,7 @@ impl Latency {
 }
 
 pub use chat::{ChatReport, chat};
+pub use folders::{FolderReport, folder};
 pub use llm::{LlmReport, llm};
 pub use sessions::{SessionsReport, sessions};
 

@@ -72,6 +72,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Folders kept in sync with the library: their documents added, changed files indexed
+    /// again, deleted ones removed (the app watches them as they change; here, scan now).
+    Folders {
+        #[command(subcommand)]
+        command: FoldersCommand,
+    },
     /// Write a consistent copy of the database to FILE (the app may keep running).
     Backup { file: PathBuf },
     /// Replace the database by a backup, after checking it (close the app first); the current
@@ -179,6 +185,14 @@ pub enum BenchCommand {
         chunks: usize,
         #[arg(long, default_value_t = 50)]
         queries: usize,
+    },
+    /// Watch a scratch folder of N small files and time its scans: the first (every file read
+    /// and queued), unchanged (none read), and after 10 files changed.
+    Folder {
+        #[arg(long, default_value_t = 10_000)]
+        files: usize,
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
     },
     /// Create N chats with a message each and time the sidebar's queries (first page, a deep
     /// page, a filter).
@@ -412,6 +426,18 @@ pub enum CollectionsCommand {
     Rename { collection: String, name: String },
     /// Delete a collection (its documents stay; its chats then search the whole library).
     Rm { collection: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FoldersCommand {
+    /// Watch a folder: its documents are added now, and kept in sync from then on.
+    Watch { folder: PathBuf },
+    /// List the watched folders.
+    List,
+    /// Scan every watched folder (or one) now and process what changed.
+    Scan { folder: Option<PathBuf> },
+    /// Stop watching a folder (its documents stay in the library).
+    Unwatch { folder: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

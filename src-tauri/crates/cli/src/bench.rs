@@ -40,6 +40,7 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         BenchCommand::Pages { path, pages, width } => {
             out.json_or_lines(&hearth_bench::parsers::pages(&path, crate::parser_worker()?, pages, width)?)
         }
+        BenchCommand::Folder { files, repeats } => out.json_or_lines(&hearth_bench::folder(files, repeats)?),
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;
             out.json_or_lines(&hearth_bench::sessions(&db, count, repeats)?)

@@ -7,6 +7,7 @@ mod bench;
 mod chat;
 mod collections;
 mod docs;
+mod folders;
 mod output;
 mod transfer;
 
@@ -124,6 +125,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             SessionsCommand::Import { file } => transfer::import(db, out, &file),
         },
         Command::Collections { command } => collections::run(db, out, command),
+        Command::Folders { command } => folders::run(engine, out, command),
         Command::Backup { file } => out.backup(&engine.backup_to(&file)?),
         Command::Restore { .. } => unreachable!("a restore never opens the library"),
         Command::Messages { command } => match command {

@@ -5,6 +5,7 @@ use hearth_core::chat::{Reply, Retrieval};
 use hearth_core::collections::Collection;
 use hearth_core::ingest::Added;
 use hearth_core::ingest::documents::{Document, DocumentPage, StoredChunk};
+use hearth_core::ingest::watched::{Scan, WatchedFolder};
 use hearth_core::models::discovery::FoundModel;
 use hearth_core::models::embedding::ModelStatus;
 use hearth_core::models::gguf::{GgufInfo, short_count};
@@ -83,6 +84,40 @@ impl Out {
         self.emit(&list, || {
             let mut text: String = list.iter().map(|c| collection_line(c) + "\n").collect();
             text.push_str(&format!("({} collection{})\n", list.len(), if list.len() == 1 { "" } else { "s" }));
+            text
+        })
+    }
+
+    pub fn scans(&self, scans: &[Scan]) -> Result<()> {
+        self.emit(scans, || {
+            scans
+                .iter()
+                .map(|s| {
+                    let mut line = format!(
+                        "{}: {} files; {} added, {} changed, {} moved, {} removed, {} still being written ({:.0} ms)\n",
+                        s.folder.display(),
+                        s.files,
+                        s.added,
+                        s.changed,
+                        s.moved,
+                        s.removed,
+                        s.unsettled,
+                        s.took_ms
+                    );
+                    for error in &s.errors {
+                        line.push_str(&format!("    {error}\n"));
+                    }
+                    line
+                })
+                .collect()
+        })
+    }
+
+    pub fn folders(&self, folders: &[WatchedFolder]) -> Result<()> {
+        self.emit(folders, || {
+            let mut text: String =
+                folders.iter().map(|f| format!("{}  ({} documents)\n", f.path.display(), f.documents)).collect();
+            text.push_str(&format!("({} watched folders)\n", folders.len()));
             text
         })
     }

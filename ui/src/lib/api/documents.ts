@@ -8,6 +8,8 @@ import type { DocumentProgressDto } from "./bindings/DocumentProgressDto";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { SearchRequest } from "./bindings/SearchRequest";
 import type { SessionDto } from "./bindings/SessionDto";
+import type { WatchedFolderDto } from "./bindings/WatchedFolderDto";
+import type { FolderScanDto } from "./bindings/FolderScanDto";
 
 export type {
   AddedDocumentDto,
@@ -17,7 +19,12 @@ export type {
   DocumentProgressDto,
   SearchHitDto,
   SearchRequest,
+  WatchedFolderDto,
+  FolderScanDto,
 };
+
+/** The event a watched folder's scan sends when it changed the library. */
+export const LIBRARY_CHANGED_EVENT = "library-changed";
 
 /** The event the ingestion worker sends as documents move through the queue. */
 export const PROGRESS_EVENT = "document-progress";
@@ -51,3 +58,15 @@ export const detachDocument = (sessionId: string, documentId: string) =>
 /** Calls `handler` with every progress update until the returned function is called. */
 export const onProgress = (handler: (progress: DocumentProgressDto) => void): Promise<UnlistenFn> =>
   listen<DocumentProgressDto>(PROGRESS_EVENT, (event) => handler(event.payload));
+
+/** Watches a folder: its documents are queued now and kept in sync from then on. */
+export const watchFolder = (path: string) => call<FolderScanDto>("watch_folder", { path });
+
+export const listWatchedFolders = () => call<WatchedFolderDto[]>("list_watched_folders");
+
+/** Stops watching a folder; its documents stay in the library. */
+export const unwatchFolder = (path: string) => call<null>("unwatch_folder", { path });
+
+/** Calls `handler` after each scan of a watched folder that changed the library. */
+export const onLibraryChanged = (handler: (scan: FolderScanDto) => void): Promise<UnlistenFn> =>
+  listen<FolderScanDto>(LIBRARY_CHANGED_EVENT, (event) => handler(event.payload));

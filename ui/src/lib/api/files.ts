@@ -74,3 +74,9 @@ export async function chooseImportFile(): Promise<string | null> {
   });
   return Array.isArray(picked) ? (picked[0] ?? null) : picked;
 }
+
+/** Asks for a folder to keep in sync with the library; null when the person cancels. */
+export async function chooseWatchedFolder(): Promise<string | null> {
+  const picked = await open({ title: "Watch a folder", multiple: false, directory: true });
+  return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+}

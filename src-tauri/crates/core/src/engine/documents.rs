@@ -76,7 +76,7 @@ impl Engine {
     }
 
     /// Drops chunks that are gone from the vector index.
-    fn forget(&self, chunk_ids: &[i64]) -> Result<()> {
+    pub(super) fn forget(&self, chunk_ids: &[i64]) -> Result<()> {
         if chunk_ids.is_empty() {
             return Ok(());
         }

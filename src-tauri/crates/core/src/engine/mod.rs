@@ -10,6 +10,7 @@
 
 mod backups;
 mod documents;
+mod folders;
 mod models;
 mod pages;
 mod turns;
@@ -52,6 +53,8 @@ pub struct Engine {
     originals: Originals,
     /// Pages drawn lately, so paging back and forth does not draw them again.
     pages: Mutex<pages::PageCache>,
+    /// Tells the folder watcher (once started) that the watched folders changed.
+    folder_signal: Mutex<Option<std::sync::mpsc::Sender<folders::Signal>>>,
 }
 
 impl Engine {
@@ -88,6 +91,7 @@ impl Engine {
             parsers: OnceLock::new(),
             originals: Originals::in_data_dir(data_dir),
             pages: Mutex::new(pages::PageCache::default()),
+            folder_signal: Mutex::new(None),
         })
     }
 

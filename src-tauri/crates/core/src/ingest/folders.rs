@@ -31,9 +31,9 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Entry> {
     entries
 }
 
-fn documents_in(folder: &PathBuf) -> Vec<Entry> {
-    let name =
-        folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| folder.display().to_string());
+/// Every document file in `folder` at any depth, in path order (hidden entries and other types
+/// passed over), with no limit on how many.
+pub(crate) fn files_in(folder: &std::path::Path) -> Vec<Entry> {
     let mut found = Vec::new();
     let walk = WalkDir::new(folder)
         .sort_by_file_name()
@@ -44,22 +44,29 @@ fn documents_in(folder: &PathBuf) -> Vec<Entry> {
             Ok(e) if e.file_type().is_file() && DocType::from_path(e.path()).is_ok() => found.push(Ok(e.into_path())),
             Ok(_) => {}
             Err(e) => {
-                let path = e.path().map_or_else(|| folder.clone(), PathBuf::from);
+                let path = e.path().map_or_else(|| folder.to_owned(), PathBuf::from);
                 let source = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop"));
                 found.push(Err((path.clone(), Error::Io { context: format!("reading {}", path.display()), source })));
             }
         }
     }
+    found
+}
+
+fn documents_in(folder: &std::path::Path) -> Vec<Entry> {
+    let name =
+        folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| folder.display().to_string());
+    let found = files_in(folder);
     let documents = found.iter().filter(|e| e.is_ok()).count();
     if documents > MAX_FOLDER_FILES {
         let error = Error::invalid(format!(
             "{name} holds {documents} documents, more than {MAX_FOLDER_FILES} at once: add its folders one at a time"
         ));
-        return vec![Err((folder.clone(), error))];
+        return vec![Err((folder.to_owned(), error))];
     }
     if found.is_empty() {
         let error = Error::invalid(format!("{name} holds no PDF, DOCX, HTML, Markdown or text files"));
-        return vec![Err((folder.clone(), error))];
+        return vec![Err((folder.to_owned(), error))];
     }
     found
 }

@@ -21,6 +21,7 @@ pub mod originals;
 pub mod pipeline;
 pub mod queue;
 pub mod sections;
+pub mod watched;
 
 pub use pipeline::{BATCH_TOKENS, Pipeline};
 pub use queue::{
