@@ -29,6 +29,8 @@ pub struct SessionDto {
     /// made before chats had their own model (it follows the settings).
     pub model_choice: Option<String>,
     pub metadata_tags: Vec<String>,
+    /// Whether the person set the tags (else they come from what the chat is about).
+    pub tags_by_person: bool,
     /// The chat's own documents (dropped into it or chosen for it), in order. What it searches
     /// is `scope`'s: with the whole library, an empty list still means everything.
     pub rag_document_ids: Vec<String>,
@@ -130,6 +132,7 @@ impl From<Session> for SessionDto {
             llm_model_name: s.llm_model_name,
             model_choice: s.model.map(|m| m.to_string()),
             metadata_tags: s.metadata_tags,
+            tags_by_person: s.tags_by_person,
             rag_document_ids: s.rag_document_ids.iter().map(ToString::to_string).collect(),
             scope: s.scope.into(),
         }

@@ -301,6 +301,34 @@ test("a chat is exported to Markdown and imported back; the database is backed u
   assert.match(text, /\*\*You\*\* · .*\n\nWhen should beekeepers treat for Varroa mites\?/);
   assert.match(text, /\[\^a1-1\]: beekeeping\.pdf, page 3: “/, "citations are footnotes with document, page and passage");
 
+  // The chat is tagged with what it is about; a tag lists the chats that have it; the person's
+  // own tags replace them.
+  const tagTexts = await browser.execute(() =>
+    Array.from(
+      Array.from(document.querySelectorAll('[data-testid="session-row"]')).at(-1).querySelectorAll('[data-testid="session-tag"]'),
+      (t) => t.textContent,
+    ),
+  );
+  assert.ok(tagTexts.some((t) => /^#(varroa|mites?|beekeepers|treat)$/.test(t)), JSON.stringify(tagTexts));
+  await (await row.$('[data-testid="session-tag"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="session-row"]')).length < rows.length, { timeout: 5_000 });
+  await shot("tags");
+  const tagged = (await browser.$$('[data-testid="session-row"]'))[0];
+  await tagged.moveTo();
+  await (await tagged.$('[data-testid="edit-tags"]')).click();
+  const tagsInput = await $t("tags-input");
+  await tagsInput.waitForDisplayed({ timeout: 5_000 });
+  // Typed into the field as it opens focused (clearing it through WebDriver would blur it).
+  await browser.keys(["Control", "a"]);
+  await browser.keys("apiary, autumn"); // no doubled letter: WebKitWebDriver drops one of "ee"
+  await browser.keys("Enter");
+  await browser.waitUntil(
+    async () => JSON.stringify(await browser.execute(() => Array.from(document.querySelectorAll('[data-testid="session-tag"]'), (t) => t.textContent))).includes("#autumn"),
+    { timeout: 5_000, timeoutMsg: "the person's tags are not shown" },
+  );
+  await setValue('[data-testid="session-filter"]', "");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="session-row"]')).length === rows.length, { timeout: 5_000 });
+
   // Every chat as JSON from Settings, then imported back as new chats.
   await (await $t("open-settings")).click();
   await (await $t("settings-export-all")).click();

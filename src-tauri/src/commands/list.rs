@@ -11,6 +11,7 @@ macro_rules! hearth_commands {
             sessions::rename_session,
             sessions::delete_session,
             sessions::set_session_scope,
+            sessions::set_session_tags,
             sessions::export_sessions,
             sessions::import_sessions,
             collections::list_collections,

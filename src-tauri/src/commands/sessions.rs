@@ -105,3 +105,20 @@ pub async fn import_sessions(state: State<'_, AppState>, path: String) -> Comman
         .await
         .map(Into::into)
 }
+
+/// The person's tags for a chat (kept from then on); an empty list gives it back to automatic
+/// tags, computed now.
+#[tauri::command]
+pub async fn set_session_tags(state: State<'_, AppState>, id: String, tags: Vec<String>) -> CommandResult<SessionDto> {
+    let id = SessionId::parse(&id)?;
+    state
+        .run(move |engine| {
+            sessions::tags::set(engine.db(), id, &tags)?;
+            if tags.is_empty() {
+                sessions::tags::refresh(engine.db(), id)?;
+            }
+            sessions::get(engine.db(), id)
+        })
+        .await
+        .map(Into::into)
+}

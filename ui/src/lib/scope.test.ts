@@ -24,6 +24,7 @@ const session = (scope: SessionDto["scope"], own: string[] = []): SessionDto => 
   llm_model_name: "",
   model_choice: null,
   metadata_tags: [],
+  tags_by_person: false,
   rag_document_ids: own,
   scope,
 });

@@ -364,6 +364,15 @@ pub enum SessionsCommand {
     },
     /// Import the chats of a JSON export as new chats.
     Import { file: PathBuf },
+    /// Set a chat's tags (yours are never changed by automatic tagging); --auto tags it from
+    /// what it is about again.
+    Tag {
+        id: SessionId,
+        #[arg(required_unless_present = "auto", conflicts_with = "auto")]
+        tags: Vec<String>,
+        #[arg(long)]
+        auto: bool,
+    },
 }
 
 /// How a chat is exported.

@@ -123,6 +123,13 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             }
             SessionsCommand::Export { id, all: _, format, output } => transfer::export(db, out, id, format, output),
             SessionsCommand::Import { file } => transfer::import(db, out, &file),
+            SessionsCommand::Tag { id, tags, auto } => {
+                let session = sessions::tags::set(db, id, if auto { &[] } else { &tags })?;
+                if auto {
+                    sessions::tags::refresh(db, id)?;
+                }
+                out.session(&sessions::get(db, session.id)?)
+            }
         },
         Command::Collections { command } => collections::run(db, out, command),
         Command::Folders { command } => folders::run(engine, out, command),

@@ -377,7 +377,8 @@ fn session_line(s: &Session) -> String {
         Scope::Documents => format!("  [searches{}]", if docs.is_empty() { " nothing: no documents" } else { &docs }),
         Scope::Collection(id) => format!("  [searches collection {id};{docs}]").replace(";]", "]"),
     };
-    format!("{}  {}  (model {}, active {}){docs}", s.id, s.name, s.llm_model_name, s.last_updated_at.to_rfc3339())
+    let tags = if s.metadata_tags.is_empty() { String::new() } else { format!("  #{}", s.metadata_tags.join(" #")) };
+    format!("{}  {}  (model {}, active {}){docs}{tags}", s.id, s.name, s.llm_model_name, s.last_updated_at.to_rfc3339())
 }
 
 fn backup_line(b: &BackupInfo) -> String {

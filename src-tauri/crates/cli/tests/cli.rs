@@ -335,6 +335,18 @@ fn chats_export_and_import_and_the_database_backs_up_and_restores_through_the_cl
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not a Hearth chat export"), "{refused:?}");
 
+    // Tags: the person's, found with #, and back to automatic.
+    let tagged = json(data, &["sessions", "tag", &id, "trips", "lisbon", "--json"]);
+    assert_eq!(
+        (tagged["metadata_tags"].clone(), tagged["tags_by_person"].clone()),
+        (serde_json::json!(["trips", "lisbon"]), true.into())
+    );
+    assert_eq!(json(data, &["sessions", "list", "--search", "#Lisbon", "--json"])["total"], 1);
+    assert_eq!(json(data, &["sessions", "list", "--search", "#paris", "--json"])["total"], 0);
+    let auto = json(data, &["sessions", "tag", &id, "--auto", "--json"]);
+    assert_eq!(auto["tags_by_person"], false);
+    assert!(auto["metadata_tags"].as_array().unwrap().iter().any(|t| t == "stay" || t == "alfama"), "{auto}");
+
     // A backup while the library is in use; then a restore brings it back.
     let backup = dir.path().join("monday.db");
     let info = json(data, &["backup", backup.to_str().unwrap(), "--json"]);

@@ -30,3 +30,6 @@ export const exportSessions = (ids: string[], format: "md" | "json", path: strin
 
 /** Imports a JSON export's chats as new chats. */
 export const importSessions = (path: string) => call<ImportedDto>("import_sessions", { path });
+
+/** The person's tags for a chat (kept from then on); none: tagged automatically again. */
+export const setSessionTags = (id: string, tags: string[]) => call<SessionDto>("set_session_tags", { id, tags });

@@ -15,6 +15,7 @@ function makeSession(i: number): SessionDto {
     llm_model_name: "extractive",
     model_choice: "extractive",
     metadata_tags: [],
+    tags_by_person: false,
     rag_document_ids: [],
     scope: { kind: "library" },
   };

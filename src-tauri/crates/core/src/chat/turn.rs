@@ -58,6 +58,10 @@ impl Turn<'_> {
             messages::add(self.db, session_id, NewMessage { content: content.to_owned(), ..Default::default() })?;
         sessions::name_after_first_question(self.db, session.id, content)?;
         let (assistant, record) = self.answer(&session, &user, &chat, on_token)?;
+        // The chat's tags follow what it is about; failing to tag it does not fail the answer.
+        if let Err(e) = sessions::tags::refresh(self.db, session.id) {
+            tracing::warn!(error = %e, "tagging a chat");
+        }
         Ok(Reply { user, assistant, record })
     }
 

@@ -115,7 +115,7 @@ fn ranking_all(conn: &Connection, expression: &str, docs: Option<&[DocumentId]>,
 }
 
 /// The commonest English function words (a short list: rarer ones cost little).
-fn is_stop_word(word: &str) -> bool {
+pub(crate) fn is_stop_word(word: &str) -> bool {
     const STOP_WORDS: &[&str] = &[
         "a", "about", "all", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do",
         "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",

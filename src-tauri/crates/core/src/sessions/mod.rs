@@ -11,6 +11,7 @@ pub mod limits;
 pub mod messages;
 pub mod scope;
 pub mod search;
+pub mod tags;
 pub mod transfer;
 
 use chrono::{DateTime, Utc};
@@ -42,6 +43,8 @@ pub struct Session {
     /// the language-model settings).
     pub model: Option<ModelChoice>,
     pub metadata_tags: Vec<String>,
+    /// Whether the person set the tags (then automatic tagging leaves them alone).
+    pub tags_by_person: bool,
     /// The chat's own documents (the files dropped into it, or chosen for it), in the order
     /// they were attached. What is searched is [`Session::scope`]'s: with the whole library an
     /// empty list still means everything.
@@ -96,8 +99,8 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
         }
         tx.execute(
             "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice,
-                                   scope, collection_id)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   scope, collection_id, tags_by_person)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 id.to_string(),
                 name,
@@ -109,7 +112,8 @@ pub fn create(db: &Database, new: NewSession) -> Result<Session> {
                 match scope {
                     Scope::Collection(c) => Some(c),
                     _ => None,
-                }
+                },
+                !tags.is_empty()
             ],
         )
         .context("inserting a session")?;
@@ -138,6 +142,10 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
     text::at_most("filter", filter.chars().count(), limits::MAX_NAME_CHARS, "characters")?;
     // The filter is text, never a pattern: LIKE's wildcards in it are escaped.
     let pattern = format!("%{}%", filter.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    // "#bees" lists the chats tagged "bees".
+    if let Some(tag) = filter.strip_prefix('#').map(str::trim).filter(|t| !t.is_empty()) {
+        return list_tagged(db, tag, page);
+    }
     let words = search::all_words(filter);
     let condition = if words.is_some() {
         "name LIKE ?1 ESCAPE '\\' OR id IN (SELECT m.session_id FROM chat_messages_fts f
@@ -176,6 +184,34 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
             None => Vec::new(),
         };
         Ok(SessionPage { items, total, found })
+    })
+}
+
+/// The sessions tagged `tag` (ignoring case), most recently active first.
+fn list_tagged(db: &Database, tag: &str, page: Page) -> Result<SessionPage> {
+    const TAGGED: &str = "EXISTS (SELECT 1 FROM json_each(sessions.metadata_tags) t WHERE t.value = ?1 COLLATE NOCASE)";
+    db.read(|conn| {
+        let total = conn
+            .query_row(&format!("SELECT COUNT(*) FROM sessions WHERE {TAGGED}"), [tag], |row| row.get(0))
+            .context("counting tagged sessions")?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE {TAGGED}
+                 ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?2 OFFSET ?3"
+            ))
+            .context("preparing the tagged sessions")?;
+        let items = stmt
+            .query_map(params![tag, page.limit, page.offset], session_row)
+            .context("listing tagged sessions")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading tagged sessions")?
+            .into_iter()
+            .map(|mut s| {
+                s.rag_document_ids = attached(conn, s.id)?;
+                Ok(s)
+            })
+            .collect::<Result<_>>()?;
+        Ok(SessionPage { items, total, found: Vec::new() })
     })
 }
 
@@ -312,8 +348,8 @@ fn attached(conn: &Connection, id: SessionId) -> Result<Vec<DocumentId>> {
 }
 
 /// The columns [`session_row`] reads, in order.
-const SESSION_COLUMNS: &str =
-    "id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice, scope, collection_id";
+const SESSION_COLUMNS: &str = "id, name, created_at, last_updated_at, llm_model_name, metadata_tags, model_choice, \
+     scope, collection_id, tags_by_person";
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -330,6 +366,7 @@ fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
             &row.get::<_, String>(7)?,
             row.get::<_, Option<String>>(8)?.and_then(|c| CollectionId::parse(&c).ok()),
         ),
+        tags_by_person: row.get(9)?,
     })
 }
 

@@ -53,6 +53,9 @@ pub struct ExportedChat {
     pub llm_model_name: String,
     #[serde(default)]
     pub metadata_tags: Vec<String>,
+    /// Whether the tags are the person's (else they were made from what the chat is about).
+    #[serde(default)]
+    pub tags_by_person: bool,
     /// `library` or `documents` (a collection is exported as the whole library: collections
     /// stay in their library).
     pub scope: String,
@@ -139,6 +142,7 @@ fn export_chat(db: &Database, id: SessionId) -> Result<ExportedChat> {
         last_updated_at: session.last_updated_at,
         llm_model_name: session.llm_model_name,
         metadata_tags: session.metadata_tags,
+        tags_by_person: session.tags_by_person,
         scope: match session.scope {
             Scope::Documents => "documents",
             _ => "library",
@@ -288,8 +292,9 @@ pub fn import(db: &Database, bytes: &[u8]) -> Result<Imported> {
             let id = SessionId::new();
             let scope = if chat.scope == "documents" { Scope::Documents } else { Scope::Library };
             tx.execute(
-                "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, scope)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO sessions (id, name, created_at, last_updated_at, llm_model_name, metadata_tags, scope,
+                                       tags_by_person)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     id,
                     chat.name.trim(),
@@ -297,7 +302,8 @@ pub fn import(db: &Database, bytes: &[u8]) -> Result<Imported> {
                     codec::to_db(chat.last_updated_at),
                     chat.llm_model_name.trim(),
                     serde_json::to_string(&chat.metadata_tags).expect("tags serialize"),
-                    scope.kind()
+                    scope.kind(),
+                    chat.tags_by_person
                 ],
             )
             .context("importing a chat")?;

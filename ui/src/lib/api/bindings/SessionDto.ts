@@ -11,6 +11,10 @@ export type SessionDto = { id: string, name: string, created_at: string, last_up
  */
 model_choice: string | null, metadata_tags: Array<string>, 
 /**
+ * Whether the person set the tags (else they come from what the chat is about).
+ */
+tags_by_person: boolean, 
+/**
  * The chat's own documents (dropped into it or chosen for it), in order. What it searches
  * is `scope`'s: with the whole library, an empty list still means everything.
  */
