@@ -49,6 +49,7 @@ fn bindings_are_fresh() {
     check::<ImportedDto>(&mut stale);
     check::<WatchedFolderDto>(&mut stale);
     check::<FolderScanDto>(&mut stale);
+    check::<ReembeddingDto>(&mut stale);
     check::<ChatMessageDto>(&mut stale);
     check::<CreateSessionRequest>(&mut stale);
     check::<AddMessageRequest>(&mut stale);

@@ -17,6 +17,8 @@ use tauri::{Emitter, Manager};
 
 /// The event that carries [`dto::DocumentProgressDto`] as documents move through the queue.
 pub const PROGRESS_EVENT: &str = "document-progress";
+/// The event the worker sends as it embeds the library again for a new embedding model.
+pub const REEMBED_EVENT: &str = "reembed-progress";
 /// The event a scan of a watched folder sends when it changed the library.
 pub const LIBRARY_CHANGED_EVENT: &str = "library-changed";
 
@@ -45,10 +47,16 @@ pub fn run() {
             let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
             if let Some(engine) = state.engine() {
                 let handle = app.handle().clone();
-                engine.spawn_worker(move |progress| {
-                    // A window that is closing may miss an update; the document list is the truth.
-                    let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
-                })?;
+                let reembed_handle = app.handle().clone();
+                engine.spawn_worker(
+                    move |progress| {
+                        // A window that is closing may miss an update; the document list is the truth.
+                        let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
+                    },
+                    move |progress| {
+                        let _ = reembed_handle.emit(REEMBED_EVENT, dto::ReembeddingDto::from(progress));
+                    },
+                )?;
                 // Documents are parsed in a child process of this executable (see `run`).
                 match std::env::current_exe() {
                     Ok(program) => {

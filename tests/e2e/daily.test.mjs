@@ -166,6 +166,7 @@ test("twenty files dropped at 900×600 leave the conversation in view, with one 
   assert.ok(estimated, "a time-left estimate was shown while the files were processed");
   assert.equal(await line(), "20 documents");
   await shot("small-window-900x600-drop");
+  console.log(`message area at 900×600 while the files are processed: ${JSON.stringify(measured)}`);
   assert.ok(measured.share >= 0.6, `the messages have ${JSON.stringify(measured)} of the window while the files are processed`);
   assert.ok((await messageShare()).share >= 0.6, "and after");
   await ask("Which words does notes-03 repeat?");

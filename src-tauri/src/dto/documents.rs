@@ -273,3 +273,18 @@ impl From<&hearth_core::ingest::watched::Scan> for FolderScanDto {
         }
     }
 }
+
+/// How far the library is embedded again for a new embedding model (the `reembed-progress`
+/// event): search uses the previous model until `done` reaches `total`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "ReembeddingDto.ts")]
+pub struct ReembeddingDto {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl From<hearth_core::models::reembed::Reembedding> for ReembeddingDto {
+    fn from(r: hearth_core::models::reembed::Reembedding) -> Self {
+        ReembeddingDto { done: r.done, total: r.total }
+    }
+}

@@ -170,6 +170,9 @@ pub enum ModelsCommand {
 pub enum IndexCommand {
     /// Rebuild the vector index from the stored vectors.
     Rebuild,
+    /// After a change of embedding model: compute the new model's vectors now (the app does it
+    /// in the background), then switch search to them and delete the old ones.
+    Reembed,
 }
 
 #[derive(Debug, Subcommand)]

@@ -181,6 +181,16 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             let dir = engine.add_model_folder(&dir)?;
             out.done(&format!("GGUF files in {} are listed by `hearth models list`", dir.display()))
         }
+        Command::Index { command: IndexCommand::Reembed } => {
+            let mut last = None;
+            while let Some(progress) = engine.reembed_step()? {
+                last = Some(progress);
+            }
+            match last {
+                Some(p) => out.done(&format!("embedded {} passages for the new model; search uses it now", p.total)),
+                None => out.done("every passage already has the current model's vector"),
+            }
+        }
         Command::Index { command: IndexCommand::Rebuild } => {
             let count = engine.rebuild_index()?;
             out.done(&format!(

@@ -10,6 +10,7 @@ import type { SearchRequest } from "./bindings/SearchRequest";
 import type { SessionDto } from "./bindings/SessionDto";
 import type { WatchedFolderDto } from "./bindings/WatchedFolderDto";
 import type { FolderScanDto } from "./bindings/FolderScanDto";
+import type { ReembeddingDto } from "./bindings/ReembeddingDto";
 
 export type {
   AddedDocumentDto,
@@ -21,6 +22,7 @@ export type {
   SearchRequest,
   WatchedFolderDto,
   FolderScanDto,
+  ReembeddingDto,
 };
 
 /** The event a watched folder's scan sends when it changed the library. */
@@ -70,3 +72,7 @@ export const unwatchFolder = (path: string) => call<null>("unwatch_folder", { pa
 /** Calls `handler` after each scan of a watched folder that changed the library. */
 export const onLibraryChanged = (handler: (scan: FolderScanDto) => void): Promise<UnlistenFn> =>
   listen<FolderScanDto>(LIBRARY_CHANGED_EVENT, (event) => handler(event.payload));
+
+/** Calls `handler` as the library is embedded again for a new embedding model. */
+export const onReembedding = (handler: (progress: ReembeddingDto) => void): Promise<UnlistenFn> =>
+  listen<ReembeddingDto>("reembed-progress", (event) => handler(event.payload));

@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::ingest::chunking::Chunker;
 use crate::ingest::documents::{self, Document};
 use crate::ingest::{self, Added, Pipeline, Progress};
-use crate::models::embedding::Embedder;
 use crate::retrieval::passages::{self, Run};
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::store::ids::DocumentId;
@@ -98,8 +97,14 @@ impl Engine {
             Mode::Keyword => None,
             Mode::Hybrid | Mode::Vector => Some(self.models()?),
         };
-        let embedder = models.as_ref().map(|m| &m.embedder as &dyn Embedder);
-        retrieval::search(&self.db, embedder, models.as_ref().map(|m| &m.index), request)
+        // While the library is embedded again for a new model, the previous one searches.
+        let searching = models.as_ref().map(|m| m.searching());
+        retrieval::search(
+            &self.db,
+            searching.as_ref().map(|s| s.embedder()),
+            searching.as_ref().map(|s| s.index()),
+            request,
+        )
     }
 
     /// [`Engine::search`], each hit with its text as runs, the words keyword search matched

@@ -13,6 +13,7 @@ mod documents;
 mod folders;
 mod models;
 mod pages;
+mod reembed;
 mod turns;
 mod worker;
 

@@ -11,7 +11,6 @@ use crate::chat::llm::{self, Extractive, LlmBackend, Local, LocalModel, LocalOpt
 use crate::chat::prompt::{Estimate, TokenCounter};
 use crate::chat::{Reply, Turn, TurnEvent};
 use crate::error::Result;
-use crate::models::embedding::Embedder;
 use crate::sessions;
 use crate::store::ids::SessionId;
 use crate::store::model_choice::ModelChoice;
@@ -59,7 +58,9 @@ impl Engine {
             _ => None,
         };
         let stand_in = models.as_ref().map_or(&Estimate as &dyn TokenCounter, |m| &m.chunker as &dyn TokenCounter);
-        let embedder = models.as_ref().map(|m| &m.embedder as &dyn Embedder);
+        // While the library is embedded again for a new model, the previous one searches.
+        let searching = models.as_ref().map(|m| m.searching());
+        let embedder = searching.as_ref().map(|s| s.embedder());
         let (backend, counter): (Box<dyn LlmBackend + '_>, &dyn TokenCounter) = match (&choice, &local) {
             (_, Some(Ok(model))) => (Box::new(Local { model }), model.as_ref()),
             (_, Some(Err(reason))) => (Box::new(Unavailable(reason.clone())), stand_in),
@@ -73,7 +74,7 @@ impl Engine {
         let turn = Turn {
             db: &self.db,
             embedder,
-            index: models.as_ref().map(|m| &m.index),
+            index: searching.as_ref().map(|s| s.index()),
             counter,
             backend: backend.as_ref(),
         };

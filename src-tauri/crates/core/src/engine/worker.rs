@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::ingest::{self, Progress};
+use crate::ingest::{self, Progress, queue};
+use crate::models::reembed::Reembedding;
 
 impl Engine {
     /// Tells the worker there may be work.
@@ -17,7 +18,11 @@ impl Engine {
 
     /// Starts the worker thread: it re-queues what an earlier run left unfinished, then processes
     /// queued documents one by one, reporting progress, and sleeps until woken.
-    pub fn spawn_worker(self: &Arc<Self>, on_progress: impl Fn(&Progress) + Send + 'static) -> Result<()> {
+    pub fn spawn_worker(
+        self: &Arc<Self>,
+        on_progress: impl Fn(&Progress) + Send + 'static,
+        on_reembed: impl Fn(Reembedding) + Send + 'static,
+    ) -> Result<()> {
         let engine = Arc::clone(self);
         let resumed = ingest::resume_interrupted(&self.db)?;
         if resumed > 0 {
@@ -25,12 +30,12 @@ impl Engine {
         }
         std::thread::Builder::new()
             .name("ingest".into())
-            .spawn(move || engine.work_loop(&on_progress))
+            .spawn(move || engine.work_loop(&on_progress, &on_reembed))
             .map_err(|source| Error::Io { context: "starting the ingestion worker".into(), source })?;
         Ok(())
     }
 
-    fn work_loop(&self, on_progress: &dyn Fn(&Progress)) {
+    fn work_loop(&self, on_progress: &dyn Fn(&Progress), on_reembed: &dyn Fn(Reembedding)) {
         loop {
             {
                 let (pending, signal) = &self.work;
@@ -42,6 +47,16 @@ impl Engine {
             }
             if let Err(error) = self.drain(on_progress) {
                 tracing::error!(%error, "the ingestion worker hit an error; it waits for the next change");
+            }
+            // With the queue empty, the library is embedded again for a new model, if it must
+            // be; a document queued meanwhile goes first (the step loop stops, and is woken).
+            match self.reembed_while_idle(on_reembed) {
+                Ok(()) => {}
+                Err(Error::ModelUnavailable(_)) => {}
+                Err(error) => tracing::error!(%error, "embedding the library for the new model"),
+            }
+            if queue::next_queued(&self.db).ok().flatten().is_some() {
+                self.wake();
             }
         }
     }

@@ -61,6 +61,25 @@ pub fn model_status(dir: &Path) -> ModelStatus {
     ModelStatus { dir: dir.display().to_string(), model_id, error }
 }
 
+/// The file in a model's directory that may name it (`{"name": "…"}`); the model id is the
+/// name and the start of the ONNX file's hash, so a renamed copy of the same weights is another
+/// model (what re-embedding is tested with).
+pub const MODEL_NAME_FILE: &str = "hearth-model.json";
+
+/// The model's name: from [`MODEL_NAME_FILE`] when there is one, else the bundled model's.
+fn model_name(dir: &Path) -> String {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    std::fs::read(dir.join(MODEL_NAME_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Named>(&bytes).ok())
+        .map(|n| n.name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "all-minilm-l6-v2-int8".to_owned())
+}
+
 /// The real model, run locally.
 pub struct LocalEmbedder {
     model: Mutex<TextEmbedding>,
@@ -86,7 +105,7 @@ impl LocalEmbedder {
             special_tokens_map_file: read("special_tokens_map.json")?,
             tokenizer_config_file: read("tokenizer_config.json")?,
         };
-        let model_id = format!("all-minilm-l6-v2-int8@{}", &crate::text::sha256_hex(&onnx)[..12]);
+        let model_id = format!("{}@{}", model_name(dir), &crate::text::sha256_hex(&onnx)[..12]);
         let environment = ort_environment(&dir.join(ORT_LIBRARY))?;
         // Mean pooling: without it fastembed silently uses CLS pooling, wrong for this model.
         let model = UserDefinedEmbeddingModel::new(onnx, tokenizer).with_pooling(Pooling::Mean);

@@ -22,6 +22,7 @@ const LLM_KEY: &str = "llm";
 const INGEST_KEY: &str = "ingest";
 const THEME_KEY: &str = "theme";
 const BACKUPS_KEY: &str = "backups";
+const SEARCH_MODEL_KEY: &str = "search_model";
 
 /// How new documents are chunked (documents already in the library keep their chunks until
 /// they are re-indexed).
@@ -373,6 +374,25 @@ pub fn theme(db: &Database) -> Result<Theme> {
 pub fn set_theme(db: &Database, theme: Theme) -> Result<Theme> {
     put(db, THEME_KEY, &theme)?;
     Ok(theme)
+}
+
+/// The embedding model whose vectors search uses: the model every ready chunk has a vector of.
+/// While a new model's vectors are computed, it stays the old one (see `models::reembed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchModel {
+    pub model_id: String,
+    /// Where it was loaded from, to load it again for queries until the switch.
+    pub model_dir: String,
+}
+
+/// The model search uses, once one is recorded.
+pub fn search_model(db: &Database) -> Result<Option<SearchModel>> {
+    db.read(|conn| get(conn, SEARCH_MODEL_KEY))
+}
+
+/// Records the model search uses.
+pub fn set_search_model(db: &Database, model: &SearchModel) -> Result<()> {
+    put(db, SEARCH_MODEL_KEY, model)
 }
 
 /// The automatic backups' settings.
