@@ -17,7 +17,11 @@ use crate::retrieval::vectors;
 use crate::store::Database;
 
 /// Chunks embedded per step: small enough that a new document waits little for the queue.
-pub const BATCH: usize = 32;
+pub const BATCH: usize = 64;
+/// Chunks given to the model at once: about the ingestion pipeline's batch of tokens (four
+/// full chunks), which keeps ONNX Runtime's memory where ingestion keeps it. At 32 chunks a
+/// call, re-embedding the Debian documentation set peaked at 1.9 GB.
+const MODEL_BATCH: usize = 4;
 
 /// How far the new model's vectors are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,7 +82,10 @@ pub fn step(db: &Database, embedder: &dyn Embedder, index: &VectorIndex, batch: 
         return Ok(0);
     }
     let texts: Vec<&str> = chunks.iter().map(|(_, text)| text.as_str()).collect();
-    let embedded = embedder.embed(&texts)?;
+    let mut embedded = Vec::with_capacity(texts.len());
+    for batch in texts.chunks(MODEL_BATCH) {
+        embedded.extend(embedder.embed(batch)?);
+    }
     db.write(|tx| {
         let mut insert = tx
             .prepare_cached("INSERT OR REPLACE INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)")
