@@ -22,11 +22,15 @@ try {
   await drag("drop", files);
   const samples = [];
   for (;;) {
-    const text = await browser.execute(() => document.querySelector('[data-testid="documents-line"]')?.textContent ?? "");
+    const [text, raw] = await browser.execute(() => {
+      const line = document.querySelector('[data-testid="documents-line"]');
+      return [line?.textContent ?? "", line?.dataset.secondsLeft ?? null];
+    });
     const settled = /^\d+ documents?( · \d+ failed)?$/.test(text) && text !== "";
     const ready = settled ? files.length : Number(/(\d+) ready/.exec(text)?.[1] ?? 0);
     const left = /about (\d+) (s|min) left/.exec(text);
-    samples.push({ t: Date.now(), ready, left: left ? Number(left[1]) * (left[2] === "min" ? 60 : 1) : null, text });
+    // The unrounded estimate the line was made from (the line says it to 5 s or a minute).
+    samples.push({ t: Date.now(), ready, left: left && raw ? Number(raw) : null, text });
     if (settled) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -37,7 +41,7 @@ try {
     if (!at) continue;
     const actual = (end - at.t) / 1000;
     const error = ((at.left - actual) / actual) * 100;
-    console.log(`at ${share * 100}% (${at.text}): estimated ${at.left} s, actual ${actual.toFixed(1)} s, error ${error.toFixed(0)} %`);
+    console.log(`at ${share * 100}% (${at.text}): estimated ${at.left.toFixed(1)} s, actual ${actual.toFixed(1)} s, error ${error.toFixed(0)} %`);
   }
 } finally {
   await browser.deleteSession().catch(() => {});
