@@ -22,7 +22,23 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
         .into_iter()
         .map(|(path, added)| added.map_err(|e| (path.display().to_string(), e)))
         .collect();
-    for added in results.iter_mut().flatten().filter(|a| !a.existing) {
+    // A file already in the library whose processing was interrupted (a killed `docs add`) is
+    // taken over and finished; one another live process is working on is reported as such.
+    for result in results.iter_mut() {
+        let Ok(added) = result else { continue };
+        let unfinished =
+            matches!(added.document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding);
+        if added.existing && unfinished {
+            match engine.take_over(added.document.id) {
+                Ok(document) => added.document = document,
+                Err(e) => {
+                    *result = Err((added.document.name.clone(), e));
+                    continue;
+                }
+            }
+        }
+    }
+    for added in results.iter_mut().flatten().filter(|a| a.document.status == DocStatus::Queued) {
         let bar = ProgressBar::new(0).with_style(
             ProgressStyle::with_template("{msg:30!} {bar:30} {pos}/{len} chunks ({eta})").expect("valid template"),
         );

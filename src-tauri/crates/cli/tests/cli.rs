@@ -359,3 +359,64 @@ fn chats_export_and_import_and_the_database_backs_up_and_restores_through_the_cl
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a usable backup"), "{bad:?}");
 }
+
+/// Waits until the document named `name` is being worked on (extracting or embedding).
+fn wait_until_working(data: &Path, name: &str) -> String {
+    for _ in 0..600 {
+        let list = json(data, &["docs", "list", "--json"]);
+        if let Some(doc) = list["items"].as_array().unwrap().iter().find(|d| d["name"] == name)
+            && (doc["status"] == "extracting" || doc["status"] == "embedding")
+        {
+            return doc["id"].as_str().unwrap().to_owned();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{name} was never being processed");
+}
+
+#[test]
+fn a_killed_docs_add_is_taken_over_and_a_live_one_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("library");
+    let file = dir.path().join("almanac.txt");
+    let text: String = (0..1500)
+        .map(|i| format!("Entry {i}: the tide at the harbour turned at dawn and the lantern was trimmed at dusk. "))
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    let add = || {
+        Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .env("HEARTH_DATA_DIR", &data)
+            .args(["docs", "add", file.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+
+    // A live worker's document is not taken: another `docs add` says who has it.
+    let mut first = add();
+    let id = wait_until_working(&data, "almanac.txt");
+    let second = hearth(&data, &["docs", "add", file.to_str().unwrap()]);
+    assert_eq!(second.status.code(), Some(2), "{second:?}");
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("being processed by another Hearth process"),
+        "{second:?}"
+    );
+    let refused = hearth(&data, &["docs", "retry", &id]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+
+    // Killed mid-document (SIGKILL): the document is left half done, and the next `docs add`
+    // of the file takes it over and finishes it.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let stuck = json(&data, &["docs", "show", &id, "--limit", "1", "--json"]);
+    assert!(["extracting", "embedding"].contains(&stuck["document"]["status"].as_str().unwrap()), "{stuck}");
+    let again = hearth(&data, &["docs", "add", file.to_str().unwrap(), "--json"]);
+    assert!(again.status.success(), "{again:?}");
+    let finished = json(&data, &["docs", "show", &id, "--limit", "1", "--json"]);
+    assert_eq!(finished["document"]["status"], "ready", "{finished}");
+    assert!(finished["document"]["chunk_count"].as_i64().unwrap() > 10);
+    // The lock files of processes that ended are swept: at most the last one's is left.
+    let locks = data.join("workers").read_dir().unwrap().count();
+    assert!(locks <= 1, "{locks} lock files left");
+}

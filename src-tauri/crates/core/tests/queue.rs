@@ -127,7 +127,7 @@ fn a_crash_mid_document_resumes_after_restart() {
     };
 
     let db = hearth_core::open(dir.path()).unwrap();
-    assert_eq!(ingest::resume_interrupted(&db).unwrap(), 1);
+    assert_eq!(ingest::resume_interrupted(&db, dir.path()).unwrap(), 1);
     assert_eq!(ingest::next_queued(&db).unwrap(), Some(id));
     let document = common::pipeline(&db).process(id, &mut |_| {}).unwrap();
     assert_eq!(document.status, DocStatus::Ready);

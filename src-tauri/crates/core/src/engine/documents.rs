@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::ingest::chunking::Chunker;
-use crate::ingest::documents::{self, Document};
+use crate::ingest::documents::{self, DocStatus, Document};
 use crate::ingest::{self, Added, Pipeline, Progress};
 use crate::retrieval::passages::{self, Run};
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
@@ -59,9 +59,42 @@ impl Engine {
         self.forget(&chunk_ids)
     }
 
+    /// Takes over a document another process left half done (it was killed or crashed while
+    /// extracting or embedding it): it is queued again. A queued document is returned as it is;
+    /// one a live process is working on is refused.
+    pub fn take_over(&self, id: DocumentId) -> Result<Document> {
+        let document = documents::get(&self.db, id)?;
+        if matches!(document.status, DocStatus::Extracting | DocStatus::Embedding) {
+            if !self.interrupted(id)? {
+                return Err(Error::InvalidInput(format!(
+                    "{} is being processed by another Hearth process (the app?); it will be ready there",
+                    document.name
+                )));
+            }
+            ingest::resume_interrupted(&self.db, &self.data_dir)?;
+            return documents::get(&self.db, id);
+        }
+        Ok(document)
+    }
+
+    /// Whether `id` is in a working state that no live process holds.
+    fn interrupted(&self, id: DocumentId) -> Result<bool> {
+        let worker: Option<String> = self.db.read(|conn| {
+            conn.query_row("SELECT worker FROM documents WHERE id = ?1", [id], |r| r.get(0))
+                .map_err(|e| Error::Storage { context: "reading a document's worker".into(), source: e })
+        })?;
+        Ok(worker.is_none_or(|w| !crate::ingest::lease::is_alive(&self.data_dir, &w)))
+    }
+
     /// Retries a failed or cancelled document, or re-indexes a ready one: it is queued again
-    /// and the worker is woken.
+    /// and the worker is woken. One a killed process left half done is taken over.
     pub fn retry_document(&self, id: DocumentId) -> Result<Document> {
+        let current = documents::get(&self.db, id)?;
+        if matches!(current.status, DocStatus::Extracting | DocStatus::Embedding) && self.interrupted(id)? {
+            let document = self.take_over(id)?;
+            self.wake();
+            return Ok(document);
+        }
         let (document, chunk_ids) = documents::retry(&self.db, id)?;
         self.forget(&chunk_ids)?;
         self.wake();

@@ -63,6 +63,8 @@ impl Engine {
     /// `model_dir` when first needed.
     pub fn open(data_dir: &Path, model_dir: &Path) -> Result<Arc<Engine>> {
         let db = Arc::new(store::open(data_dir)?);
+        // Documents this process takes are marked as its work for as long as it runs.
+        crate::ingest::lease::hold(data_dir)?;
         Ok(Engine::new(db, data_dir, model_dir))
     }
 

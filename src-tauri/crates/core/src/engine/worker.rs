@@ -24,7 +24,7 @@ impl Engine {
         on_reembed: impl Fn(Reembedding) + Send + 'static,
     ) -> Result<()> {
         let engine = Arc::clone(self);
-        let resumed = ingest::resume_interrupted(&self.db)?;
+        let resumed = ingest::resume_interrupted(&self.db, &self.data_dir)?;
         if resumed > 0 {
             tracing::info!(resumed, "re-queued documents interrupted by the last run");
         }

@@ -17,6 +17,7 @@ pub mod chunking;
 pub mod documents;
 pub mod extract;
 pub mod folders;
+pub mod lease;
 pub mod originals;
 pub mod pipeline;
 pub mod queue;

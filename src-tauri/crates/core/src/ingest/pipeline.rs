@@ -160,8 +160,16 @@ fn advance(db: &Database, id: DocumentId, from: DocStatus, to: DocStatus) -> Res
     db.write(|tx| {
         let changed = tx
             .execute(
-                "UPDATE documents SET status = ?3, error = NULL, updated_at = ?4 WHERE id = ?1 AND status = ?2",
-                params![id.to_string(), from.as_str(), to.as_str(), codec::to_db(codec::now())],
+                "UPDATE documents SET status = ?3, error = NULL, updated_at = ?4,
+                        worker = CASE WHEN ?3 IN ('extracting', 'embedding') THEN ?5 END
+                 WHERE id = ?1 AND status = ?2",
+                params![
+                    id.to_string(),
+                    from.as_str(),
+                    to.as_str(),
+                    codec::to_db(codec::now()),
+                    super::lease::this_worker()
+                ],
             )
             .context("advancing a document")?;
         if changed == 0 { Ok(None) } else { documents::load(tx, id).map(Some) }

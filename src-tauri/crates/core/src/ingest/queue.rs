@@ -109,15 +109,40 @@ pub fn enqueue(db: &Database, source: &Source<'_>) -> Result<Added> {
     })
 }
 
-/// Puts documents whose processing was interrupted (the app quit or crashed) back in the queue.
-/// Nothing of theirs was stored, so they start again from the file. Returns how many.
-pub fn resume_interrupted(db: &Database) -> Result<usize> {
+/// Puts documents whose processing was interrupted (the process working on them quit, crashed
+/// or was killed) back in the queue; work a live process holds is left alone (see
+/// [`super::lease`]). Nothing of theirs was stored, so they start again from the file. Returns
+/// how many.
+pub fn resume_interrupted(db: &Database, data_dir: &Path) -> Result<usize> {
+    let working: Vec<(String, Option<String>)> = db.read(|conn| {
+        let mut stmt = conn
+            .prepare("SELECT id, worker FROM documents WHERE status IN ('extracting', 'embedding')")
+            .context("finding interrupted documents")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .context("finding interrupted documents")?
+            .collect::<rusqlite::Result<_>>()
+            .context("reading interrupted documents")?;
+        Ok(rows)
+    })?;
+    let dead: Vec<&String> = working
+        .iter()
+        .filter(|(_, worker)| worker.as_deref().is_none_or(|w| !super::lease::is_alive(data_dir, w)))
+        .map(|(id, _)| id)
+        .collect();
     db.write(|tx| {
-        tx.execute(
-            "UPDATE documents SET status = 'queued', updated_at = ?1 WHERE status IN ('extracting', 'embedding')",
-            [codec::to_db(codec::now())],
-        )
-        .context("re-queueing interrupted documents")
+        let now = codec::to_db(codec::now());
+        let mut resumed = 0;
+        for id in &dead {
+            resumed += tx
+                .execute(
+                    "UPDATE documents SET status = 'queued', worker = NULL, updated_at = ?2
+                     WHERE id = ?1 AND status IN ('extracting', 'embedding')",
+                    params![id, now],
+                )
+                .context("re-queueing an interrupted document")?;
+        }
+        Ok(resumed)
     })
 }
 

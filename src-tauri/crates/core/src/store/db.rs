@@ -39,7 +39,7 @@ impl Database {
             .map_err(|source| Error::Io { context: format!("opening database {}", path.display()), source })?;
         let mut writer = Connection::open(path).context(format!("opening database {}", path.display()))?;
         configure(&writer)?;
-        writer.pragma_update(None, "journal_mode", "WAL").context("switching the database to WAL")?;
+        use_wal(&writer)?;
         for suffix in ["-wal", "-shm"] {
             let journal = PathBuf::from(format!("{}{suffix}", path.display()));
             if journal.exists()
@@ -106,6 +106,30 @@ impl Database {
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").context("checkpointing the journal")
     }
+}
+
+/// Puts the database in WAL mode. Switching needs the database to itself, and SQLite does not
+/// wait for that on the busy timeout: while another process opens a new database (and runs its
+/// migrations), the switch is retried for as long as a busy connection would wait.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode: rusqlite::Result<String> = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0));
+        if mode.as_deref().is_ok_and(|m| m.eq_ignore_ascii_case("wal")) {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e).context("switching the database to WAL"),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 fn configure(conn: &Connection) -> Result<()> {
