@@ -420,3 +420,31 @@ fn a_killed_docs_add_is_taken_over_and_a_live_one_is_left_alone() {
     let locks = data.join("workers").read_dir().unwrap().count();
     assert!(locks <= 1, "{locks} lock files left");
 }
+
+#[test]
+fn two_processes_writing_to_one_library_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("library");
+    // Created first, so both writers open an existing library (creating it is the other test's).
+    json(&data, &["sessions", "list", "--json"]);
+    let writer = |who: &'static str| {
+        let data = data.clone();
+        std::thread::spawn(move || {
+            for i in 0..20 {
+                let name = format!("{who} {i}");
+                let id =
+                    json(&data, &["sessions", "create", "--name", &name, "--json"])["id"].as_str().unwrap().to_owned();
+                json(&data, &["messages", "add", &id, &format!("question {i} from {who}"), "--json"]);
+            }
+        })
+    };
+    let (a, b) = (writer("left"), writer("right"));
+    a.join().unwrap();
+    b.join().unwrap();
+    let all = json(&data, &["sessions", "list", "--limit", "100", "--json"]);
+    assert_eq!(all["total"], 40);
+    for session in all["items"].as_array().unwrap() {
+        let messages = json(&data, &["messages", "list", session["id"].as_str().unwrap(), "--json"]);
+        assert_eq!(messages.as_array().unwrap().len(), 1, "{session}");
+    }
+}
