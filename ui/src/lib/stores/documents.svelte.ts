@@ -156,6 +156,11 @@ export class DocumentsStore {
     }
   }
 
+  /** A document's status now: its live progress, else what the list last loaded. */
+  statusOf(doc: DocumentDto): string {
+    return this.progress.get(doc.id)?.status ?? this.byId.get(doc.id)?.status ?? doc.status;
+  }
+
   /** Seconds left for a document being embedded, from its rate so far (null until known). */
   eta(id: string, now = Date.now()): number | null {
     const p = this.progress.get(id);
@@ -168,8 +173,7 @@ export class DocumentsStore {
    * (the finished documents' work, see `workOf`, and the part of the current one already
    * embedded); null while nothing is waiting or there is too little to go on. */
   timeLeft(docs: DocumentDto[], now = Date.now()): number | null {
-    const statusOf = (d: DocumentDto) => this.progress.get(d.id)?.status ?? this.byId.get(d.id)?.status ?? d.status;
-    const waiting = docs.filter((d) => WAITING.includes(statusOf(d)));
+    const waiting = docs.filter((d) => WAITING.includes(this.statusOf(d)));
     if (waiting.length === 0 || this.run.started === 0) return null;
     const doneOf = (d: DocumentDto) => {
       const p = this.progress.get(d.id);

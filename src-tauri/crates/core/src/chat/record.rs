@@ -152,3 +152,21 @@ pub struct Timings {
     pub prompt: f64,
     pub llm: f64,
 }
+
+/// Every citation mark `[n]` in an answer's text: where it stands and the number it cites.
+pub fn citation_marks(content: &str) -> Vec<(std::ops::Range<usize>, usize)> {
+    let mut marks = Vec::new();
+    let mut from = 0;
+    while let Some(open) = content[from..].find('[').map(|i| from + i) {
+        let after = &content[open + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0
+            && after[digits..].starts_with(']')
+            && let Ok(n) = after[..digits].parse()
+        {
+            marks.push((open..open + digits + 2, n));
+        }
+        from = open + 1;
+    }
+    marks
+}

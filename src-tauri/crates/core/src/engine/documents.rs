@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageContext};
 use crate::ingest::chunking::Chunker;
 use crate::ingest::documents::{self, DocStatus, Document};
 use crate::ingest::{self, Added, Pipeline, Progress};
@@ -81,9 +81,9 @@ impl Engine {
     fn interrupted(&self, id: DocumentId) -> Result<bool> {
         let worker: Option<String> = self.db.read(|conn| {
             conn.query_row("SELECT worker FROM documents WHERE id = ?1", [id], |r| r.get(0))
-                .map_err(|e| Error::Storage { context: "reading a document's worker".into(), source: e })
+                .context("reading a document's worker")
         })?;
-        Ok(worker.is_none_or(|w| !crate::ingest::lease::is_alive(&self.data_dir, &w)))
+        Ok(crate::ingest::lease::abandoned(&self.data_dir, worker.as_deref()))
     }
 
     /// Retries a failed or cancelled document, or re-indexes a ready one: it is queued again

@@ -29,11 +29,15 @@ impl Engine {
     pub fn reembed_batch(&self, batch: usize) -> Result<Option<Reembedding>> {
         let Some(before) = self.reembedding()? else { return Ok(None) };
         let models = self.models()?;
-        if before.done < before.total {
-            // The index is saved at the switch: one interrupted before is rebuilt from SQLite.
-            reembed::step(&self.db, &models.embedder, &models.index, batch)?;
-        }
-        let after = reembed::progress(&self.db, models.embedder.model_id())?;
+        // The index is saved at the switch: one interrupted before is rebuilt from SQLite.
+        let embedded = if before.done < before.total {
+            reembed::step(&self.db, &models.embedder, &models.index, batch)?
+        } else {
+            0
+        };
+        // Every chunk counted before has its vector once `done` reaches it; chunks added since
+        // were embedded by the current model as they were stored.
+        let after = Reembedding { done: before.done + embedded, total: before.total };
         if after.done == after.total {
             models.index.save()?;
             let dropped = models.switch(&self.db, &self.model_dir)?;

@@ -228,7 +228,7 @@ fn update_status(tx: &Transaction<'_>, id: DocumentId, status: DocStatus) -> Res
     Ok(())
 }
 
-fn chunk_ids(conn: &Connection, id: DocumentId) -> Result<Vec<i64>> {
+pub(crate) fn chunk_ids(conn: &Connection, id: DocumentId) -> Result<Vec<i64>> {
     let mut stmt =
         conn.prepare_cached("SELECT id FROM chunks WHERE document_id = ?1").context("preparing the chunk ids")?;
     let ids = stmt

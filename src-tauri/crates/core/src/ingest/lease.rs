@@ -69,6 +69,11 @@ pub fn is_alive(data_dir: &Path, id: &str) -> bool {
     }
 }
 
+/// Whether work marked with `worker` was left behind: no worker, or one that is gone.
+pub fn abandoned(data_dir: &Path, worker: Option<&str>) -> bool {
+    worker.is_none_or(|w| !is_alive(data_dir, w))
+}
+
 fn lock_path(data_dir: &Path, id: &str) -> PathBuf {
     // Ids are UUIDs; anything else read from the database names no file.
     let name: String = id.chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect();

@@ -127,7 +127,7 @@ pub fn resume_interrupted(db: &Database, data_dir: &Path) -> Result<usize> {
     })?;
     let dead: Vec<&String> = working
         .iter()
-        .filter(|(_, worker)| worker.as_deref().is_none_or(|w| !super::lease::is_alive(data_dir, w)))
+        .filter(|(_, worker)| super::lease::abandoned(data_dir, worker.as_deref()))
         .map(|(id, _)| id)
         .collect();
     db.write(|tx| {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::documents::{self, Document};
@@ -324,13 +324,7 @@ fn remember(
 /// old chunks' ids.
 fn replace_content(db: &Database, id: DocumentId, file: &Path, sha256: &str, size: usize) -> Result<Vec<i64>> {
     db.write(|tx| {
-        let chunk_ids: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT id FROM chunks WHERE document_id = ?1").context("listing old chunks")?;
-            stmt.query_map([id], |r| r.get(0))
-                .context("listing old chunks")?
-                .collect::<rusqlite::Result<_>>()
-                .context("reading old chunks")?
-        };
+        let chunk_ids = documents::chunk_ids(tx, id)?;
         tx.execute("DELETE FROM chunks WHERE document_id = ?1", [id]).context("dropping old chunks")?;
         tx.execute(
             "UPDATE documents SET sha256 = ?2, size_bytes = ?3, original_path = ?4, chunk_count = 0, pages = NULL,
@@ -339,20 +333,6 @@ fn replace_content(db: &Database, id: DocumentId, file: &Path, sha256: &str, siz
         )
         .context("queueing a changed file")?;
         Ok(chunk_ids)
-    })
-}
-
-/// The watched folder's id a document came from, if any (for the library's list).
-pub fn folder_of(db: &Database, document: DocumentId) -> Result<Option<PathBuf>> {
-    db.read(|conn| {
-        conn.query_row(
-            "SELECT w.path FROM folder_files f JOIN watched_folders w ON w.id = f.folder_id WHERE f.document_id = ?1",
-            [document],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()
-        .context("finding a document's folder")
-        .map(|p| p.map(PathBuf::from))
     })
 }
 

@@ -74,7 +74,7 @@ impl Models {
         if let Opened::Rebuilt(reason) = opened {
             tracing::info!(%reason, vectors = index.len(), "rebuilt the vector index");
         }
-        let this = SearchModel { model_id: embedder.model_id().to_owned(), model_dir: model_dir.display().to_string() };
+        let this = search_model(&embedder, model_dir);
         let previous = match settings::search_model(db)? {
             // The model changed: the previous one answers queries until the new vectors are done.
             Some(old) if old.model_id != this.model_id => load_previous(db, data_dir, &old),
@@ -103,15 +103,18 @@ impl Models {
     /// Search switches to this model (every ready chunk has its vector): the previous model's
     /// vectors and index go. Returns how many vectors were deleted.
     pub fn switch(&self, db: &Database, model_dir: &Path) -> Result<usize> {
-        let this =
-            SearchModel { model_id: self.embedder.model_id().to_owned(), model_dir: model_dir.display().to_string() };
-        settings::set_search_model(db, &this)?;
+        settings::set_search_model(db, &search_model(&self.embedder, model_dir))?;
         let previous = self.previous.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(previous) = previous {
             let _ = std::fs::remove_file(previous.index.path());
         }
         reembed::drop_others(db, self.embedder.model_id())
     }
+}
+
+/// What `settings::search_model` records for `embedder`, loaded from `model_dir`.
+fn search_model(embedder: &LocalEmbedder, model_dir: &Path) -> SearchModel {
+    SearchModel { model_id: embedder.model_id().to_owned(), model_dir: model_dir.display().to_string() }
 }
 
 /// The previous model, if it still loads as the model its vectors came from. Without it, search

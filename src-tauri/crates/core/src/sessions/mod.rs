@@ -172,13 +172,7 @@ pub fn list_matching(db: &Database, filter: &str, page: Page) -> Result<SessionP
             .context("listing sessions")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("reading sessions")?;
-        let items: Vec<Session> = rows
-            .into_iter()
-            .map(|mut s| {
-                s.rag_document_ids = attached(conn, s.id)?;
-                Ok(s)
-            })
-            .collect::<Result<_>>()?;
+        let items = with_documents(conn, rows)?;
         let found = match &words {
             Some(words) => search::snippets(conn, &items.iter().map(|s| s.id).collect::<Vec<_>>(), words)?,
             None => Vec::new(),
@@ -200,17 +194,12 @@ fn list_tagged(db: &Database, tag: &str, page: Page) -> Result<SessionPage> {
                  ORDER BY last_updated_at DESC, created_at DESC, id LIMIT ?2 OFFSET ?3"
             ))
             .context("preparing the tagged sessions")?;
-        let items = stmt
+        let rows = stmt
             .query_map(params![tag, page.limit, page.offset], session_row)
             .context("listing tagged sessions")?
             .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading tagged sessions")?
-            .into_iter()
-            .map(|mut s| {
-                s.rag_document_ids = attached(conn, s.id)?;
-                Ok(s)
-            })
-            .collect::<Result<_>>()?;
+            .context("reading tagged sessions")?;
+        let items = with_documents(conn, rows)?;
         Ok(SessionPage { items, total, found: Vec::new() })
     })
 }
@@ -333,6 +322,17 @@ pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
     let mut session = session.ok_or_else(|| Error::not_found("session", id))?;
     session.rag_document_ids = attached(conn, id)?;
     Ok(session)
+}
+
+/// Listed sessions with their documents (a session row does not hold them).
+fn with_documents(conn: &Connection, sessions: Vec<Session>) -> Result<Vec<Session>> {
+    sessions
+        .into_iter()
+        .map(|mut s| {
+            s.rag_document_ids = attached(conn, s.id)?;
+            Ok(s)
+        })
+        .collect()
 }
 
 fn attached(conn: &Connection, id: SessionId) -> Result<Vec<DocumentId>> {

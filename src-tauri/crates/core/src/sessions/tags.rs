@@ -11,6 +11,7 @@ use rusqlite::params;
 use super::Session;
 use super::messages::{self, Role};
 use crate::chat::TurnRecord;
+use crate::chat::record::citation_marks;
 use crate::error::{Error, Result, StorageContext};
 use crate::retrieval::keyword::is_stop_word;
 use crate::store::ids::SessionId;
@@ -93,7 +94,7 @@ pub fn suggest(db: &Database, id: SessionId) -> Result<Vec<String>> {
             // Only the passages the answer cites (`[n]` in its text) answered the question.
             Role::Assistant => {
                 if let Some(record) = TurnRecord::of(message) {
-                    let numbers = cited_numbers(&message.content);
+                    let numbers: Vec<usize> = citation_marks(&message.content).into_iter().map(|(_, n)| n).collect();
                     cited.extend(
                         record
                             .sources
@@ -181,11 +182,6 @@ pub fn set(db: &Database, id: SessionId, tags: &[String]) -> Result<Session> {
         }
         super::load(tx, id)
     })
-}
-
-/// The numbers `n` an answer cites as `[n]`.
-fn cited_numbers(content: &str) -> Vec<usize> {
-    content.split('[').skip(1).filter_map(|rest| rest.split_once(']').and_then(|(n, _)| n.parse().ok())).collect()
 }
 
 /// A crude stem, so a plural and its singular are one tag ("mites", "mite").

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::messages::{self, ChatMessage, Role};
 use super::{Scope, Session, limits};
 use crate::chat::TurnRecord;
+use crate::chat::record::citation_marks;
 use crate::error::{Error, Result, StorageContext};
 use crate::store::codec;
 use crate::store::ids::{DocumentId, SessionId};
@@ -225,24 +226,13 @@ fn chat_markdown(chat: &ExportedChat) -> String {
 fn cite_as_footnotes(content: &str, record: &TurnRecord, label: &dyn Fn(usize) -> String) -> String {
     let cited: Vec<usize> = record.sources.iter().filter_map(|s| s.n).collect();
     let mut out = String::with_capacity(content.len());
-    let mut rest = content;
-    while let Some(start) = rest.find('[') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let n = after[..digits].parse::<usize>().ok();
-        match n.filter(|n| digits > 0 && after[digits..].starts_with(']') && cited.contains(n)) {
-            Some(n) => {
-                out.push_str(&format!("[^{}]", label(n)));
-                rest = &after[digits + 1..];
-            }
-            None => {
-                out.push('[');
-                rest = after;
-            }
-        }
+    let mut copied = 0;
+    for (at, n) in citation_marks(content).into_iter().filter(|(_, n)| cited.contains(n)) {
+        out.push_str(&content[copied..at.start]);
+        out.push_str(&format!("[^{}]", label(n)));
+        copied = at.end;
     }
-    out.push_str(rest);
+    out.push_str(&content[copied..]);
     out
 }
 
