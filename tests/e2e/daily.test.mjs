@@ -360,6 +360,13 @@ test("a chat is exported to Markdown and imported back; the database is backed u
   const sessionsInBackup = Number(/\((\d+) chats/.exec(await done.getProperty("textContent"))[1]);
   assert.equal(sessionsInBackup, before + exported.chats.length);
   await shot("settings-chats-backups");
+  // How the embedding model computes: int8 on this machine, automatically; a change applies at
+  // the next start (the CLI test starts again and checks the model it then loads).
+  const compute = await $t("settings-compute");
+  await compute.scrollIntoView({ block: "center" });
+  assert.equal(await compute.getValue(), "auto");
+  assert.match(await (await $t("settings-computing")).getProperty("textContent"), /Now computing in int8\. A change applies when Hearth starts next/);
+  await shot("settings-compute");
   await browser.keys("Escape");
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -209,6 +209,7 @@ test("a question in the window is answered with citations that open their passag
       const marks = Array.from(document.querySelectorAll('[data-testid="page-highlight"]'), (m) => m.getBoundingClientRect());
       return {
         loaded: img.complete && img.naturalWidth > 0,
+        drawn: Number(img.dataset.page),
         natural: img.naturalWidth,
         shown: box.width,
         marks: marks.length,
@@ -233,9 +234,22 @@ test("a question in the window is answered with citations that open their passag
   });
   await (await browser.$('[data-testid="page-next"]')).click();
   await browser.waitUntil(async () => (await number()) === "Page 4 of 4", { timeout: 10_000 });
-  await browser.waitUntil(async () => (await placed()).loaded && (await placed()).marks === 0, { timeout: 20_000 });
+  // Page 4 itself drawn (not page 3's image still shown while it is), so no image arrives mid-click.
+  await browser.waitUntil(
+    async () => {
+      const p = await placed();
+      return p.drawn === 4 && p.loaded && p.marks === 0;
+    },
+    { timeout: 20_000, timeoutMsg: "page 4 was not drawn" },
+  );
   await (await browser.$('[data-testid="page-prev"]')).click();
-  await browser.waitUntil(async () => (await number()) === "Page 3 of 4" && (await placed()).marks >= 3, { timeout: 20_000 });
+  await browser.waitUntil(
+    async () => {
+      const p = await placed();
+      return (await number()) === "Page 3 of 4" && p.drawn === 3 && p.loaded && p.marks >= 3;
+    },
+    { timeout: 20_000, timeoutMsg: `back on page 3, its passage highlighted` },
+  );
   await (await browser.$('[data-testid="page-text-view"]')).click();
   await (await browser.$('[data-testid="passage-text"]')).waitForDisplayed({ timeout: 5_000 });
   assert.ok(!(await pageView.isExisting()), "the text view replaces the page");

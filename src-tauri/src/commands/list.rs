@@ -52,6 +52,8 @@ macro_rules! hearth_commands {
             models::use_model,
             models::set_session_model,
             models::add_model_folder,
+            recovery::startup_problem,
+            recovery::recover_database,
         }
     };
 }

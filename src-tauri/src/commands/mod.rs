@@ -12,6 +12,7 @@ pub mod folders;
 pub mod messages;
 pub mod models;
 pub mod passages;
+pub mod recovery;
 pub mod sessions;
 pub mod settings;
 

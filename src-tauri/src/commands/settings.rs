@@ -15,6 +15,7 @@ pub fn settings_of(engine: &Engine) -> Result<SettingsDto> {
         engine.api_key()?.is_some(),
         engine.secrets_kept_in(),
         engine.data_dir().join(hearth_core::store::backup::BACKUPS_DIR).display().to_string(),
+        engine.embedding_compute(),
     ))
 }
 

@@ -1,3 +1,4 @@
+use hearth_core::models::embedding::EmbeddingCompute;
 use hearth_core::settings::{
     AllSettings, BackupSettings, ChatSettings, IngestSettings, LlmBackendKind, LlmSettings, Theme,
 };
@@ -49,6 +50,12 @@ pub struct IngestSettingsDto {
     pub overlap_tokens: u32,
     /// Keep a copy of each added PDF, to show its pages after the original moves.
     pub keep_pdf_copies: bool,
+    /// How the embedding model computes (applies at the next start).
+    pub compute: EmbeddingCompute,
+    /// What `compute` means on this machine, and what this run uses (not saved).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub computing: Option<EmbeddingCompute>,
 }
 
 /// The automatic backups of the database.
@@ -70,6 +77,8 @@ pub struct BackupSettingsDto {
 #[ts(export_to = "BackupInfoDto.ts")]
 pub struct BackupInfoDto {
     pub path: String,
+    /// When the file was written (RFC 3339), as far as the file system knows.
+    pub written_at: Option<String>,
     #[ts(type = "number")]
     pub bytes: u64,
     #[ts(type = "number")]
@@ -82,7 +91,9 @@ pub struct BackupInfoDto {
 
 impl From<BackupInfo> for BackupInfoDto {
     fn from(b: BackupInfo) -> Self {
+        let written = std::fs::metadata(&b.path).and_then(|m| m.modified()).ok();
         BackupInfoDto {
+            written_at: written.map(|at| chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339()),
             path: b.path.display().to_string(),
             bytes: b.bytes,
             sessions: b.sessions,
@@ -149,6 +160,7 @@ impl SettingsDto {
         has_api_key: bool,
         api_key_kept_in: KeptIn,
         backups_folder: String,
+        computing: EmbeddingCompute,
     ) -> Self {
         SettingsDto {
             default_choice,
@@ -176,6 +188,8 @@ impl SettingsDto {
                 chunk_tokens: count(s.ingest.chunk_tokens),
                 overlap_tokens: count(s.ingest.overlap_tokens),
                 keep_pdf_copies: s.ingest.keep_pdf_copies,
+                compute: s.ingest.compute,
+                computing: Some(computing),
             },
             theme: s.theme,
             backups: BackupSettingsDto {
@@ -215,10 +229,39 @@ impl SaveSettingsRequest {
                 chunk_tokens: self.ingest.chunk_tokens as usize,
                 overlap_tokens: self.ingest.overlap_tokens as usize,
                 keep_pdf_copies: self.ingest.keep_pdf_copies,
+                compute: self.ingest.compute,
             },
             theme: self.theme,
             backups: BackupSettings { keep: self.backups.keep as usize, every_hours: self.backups.every_hours },
         };
         (settings, api_key)
     }
+}
+
+/// Why the library did not open at start: the error, and for a damaged database
+/// (`code` DAMAGED) the newest automatic backups that pass their check, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "StartupProblemDto.ts")]
+pub struct StartupProblemDto {
+    pub code: crate::error::ErrorCode,
+    pub message: String,
+    pub backups: Vec<BackupInfoDto>,
+}
+
+/// How to recover from a damaged database: a backup's path to restore, or null for an empty
+/// library. The damaged file is kept aside either way.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export_to = "RecoverRequest.ts")]
+pub struct RecoverRequest {
+    pub backup: Option<String>,
+}
+
+/// What recovery did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export_to = "RecoveredDto.ts")]
+pub struct RecoveredDto {
+    /// The backup now in place, when one was restored.
+    pub restored: Option<BackupInfoDto>,
+    /// Where the damaged database was moved.
+    pub set_aside: Option<String>,
 }

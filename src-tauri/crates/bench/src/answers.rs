@@ -7,6 +7,7 @@
 //! counts at 1 when the first quoted sentence holds the answer, at 3 when any quoted one does.
 
 use hearth_core::ingest::chunking::Structure;
+use hearth_core::models::embedding::EmbeddingCompute;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -87,13 +88,13 @@ pub struct Miss {
 }
 
 /// Reads the set at `path`, ingests its documents into a scratch database and scores each method.
-pub fn answers(path: &Path, structure: Structure) -> Result<AnswersReport> {
+pub fn answers(path: &Path, structure: Structure, compute: EmbeddingCompute) -> Result<AnswersReport> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::Io { context: format!("reading {}", path.display()), source })?;
     let set: QuestionSet = serde_json::from_str(&text)
         .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e.into() })?;
-    let scratch = Scratch::with_structure(structure)?;
-    let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents)?;
+    let scratch = Scratch::with(structure, compute)?;
+    let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents, true)?;
     let documents = scratch.db.read(|c| {
         let mut stmt = c
             .prepare("SELECT id FROM documents WHERE status = 'ready'")

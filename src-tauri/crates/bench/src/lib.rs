@@ -6,6 +6,7 @@
 
 pub mod answers;
 mod chat;
+pub mod crash;
 pub mod eval;
 mod folders;
 mod llm;
@@ -19,7 +20,9 @@ use std::time::{Duration, Instant};
 use hearth_core::ingest::Pipeline;
 use hearth_core::ingest::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
 use hearth_core::ingest::extract::Parsers;
-use hearth_core::models::embedding::{Embedder, LocalEmbedder, TimedEmbedder, locate_model_dir};
+use hearth_core::models::embedding::{
+    Embedder, EmbeddingCompute, LocalEmbedder, TimedEmbedder, compute_model_dir, locate_model_dir,
+};
 use hearth_core::retrieval::index::VectorIndex;
 use hearth_core::retrieval::passages;
 use hearth_core::retrieval::{self, Mode, SearchRequest};
@@ -60,12 +63,13 @@ pub struct Scratch {
 impl Scratch {
     /// A fresh database in a temporary directory, with the provisioned model.
     pub fn new() -> Result<Scratch> {
-        Scratch::with_structure(Structure::default())
+        Scratch::with(Structure::default(), EmbeddingCompute::default())
     }
 
-    /// [`Scratch::new`], with a chunker that uses only `structure` of a document's structure.
-    pub fn with_structure(structure: Structure) -> Result<Scratch> {
-        let model_dir = locate_model_dir(None);
+    /// [`Scratch::new`], with a chunker that uses only `structure` of a document's structure,
+    /// and the embedding model computing as `compute` asks.
+    pub fn with(structure: Structure, compute: EmbeddingCompute) -> Result<Scratch> {
+        let model_dir = compute_model_dir(&locate_model_dir(None), compute);
         let model = LocalEmbedder::load(&model_dir)?;
         let chunker = Chunker::load(&model_dir, MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS)?.with_structure(structure);
         let (dir, db) = scratch_db()?;
@@ -117,25 +121,49 @@ pub struct IngestReport {
 }
 
 /// Ingests `paths` into `db` and measures throughput.
-pub fn ingest(db: &Database, embedder: &dyn Embedder, chunker: &Chunker, paths: &[PathBuf]) -> Result<IngestReport> {
+pub fn ingest(
+    db: &Database,
+    embedder: &dyn Embedder,
+    chunker: &Chunker,
+    paths: &[PathBuf],
+    overlap: bool,
+) -> Result<IngestReport> {
     let timed = TimedEmbedder::new(embedder);
     let started = Instant::now();
-    let (mut chunks, mut tokens) = (0, 0);
-    for path in paths {
-        let pipeline =
-            Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process(), originals: None };
-        let added = pipeline.add_file(path, &mut |_| {})?;
-        if !added.existing {
-            chunks += added.document.chunk_count as usize;
-            tokens += db.read(|c| {
-                c.query_row(
-                    "SELECT COALESCE(SUM(token_count), 0) FROM chunks WHERE document_id = ?1",
-                    [added.document.id],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(|e| storage("counting tokens", e))
-            })? as usize;
+    let pipeline =
+        Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process(), originals: None };
+    let mut ready = Vec::new();
+    if overlap {
+        // As the app and `hearth docs add` do: queued first, the next extracted while one embeds.
+        let mut queued = Vec::new();
+        for path in paths {
+            let added = hearth_core::ingest::enqueue_file(db, path)?;
+            if !added.existing {
+                queued.push(added.document.id);
+            }
         }
+        queued.reverse();
+        pipeline.process_overlapped(&mut || Ok(queued.pop()), &|_| {}, &mut |_, outcome| {
+            ready.push(outcome?);
+            Ok(())
+        })?;
+    } else {
+        for path in paths {
+            let added = pipeline.add_file(path, &mut |_| {})?;
+            if !added.existing {
+                ready.push(added.document);
+            }
+        }
+    }
+    let (mut chunks, mut tokens) = (0, 0);
+    for document in &ready {
+        chunks += document.chunk_count as usize;
+        tokens += db.read(|c| {
+            c.query_row("SELECT COALESCE(SUM(token_count), 0) FROM chunks WHERE document_id = ?1", [document.id], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| storage("counting tokens", e))
+        })? as usize;
     }
     let seconds = started.elapsed().as_secs_f64();
     let embed_seconds = timed.spent().as_secs_f64();
@@ -157,8 +185,12 @@ pub struct SearchReport {
     pub chunks: usize,
     pub queries: usize,
     pub seed_seconds: f64,
-    /// Building the vector index from the stored vectors.
+    /// Building the vector index from the stored vectors (on every core).
     pub index_seconds: f64,
+    /// Opening the saved index as a start does: checked against SQLite, then loaded.
+    pub index_load_seconds: f64,
+    /// The library's document list: the first page of 50 and a page deep in it.
+    pub library_list: Latency,
     pub modes: Vec<(Mode, Latency)>,
     /// Restricted to 5 documents (a chat session's), hybrid.
     pub session_filtered: Latency,
@@ -194,11 +226,28 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
         let hits = retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).k(20))?;
         passages::mark_hits(db, &hits, q).map(drop)
     })?;
+    let pages: Vec<i64> = (0..queries.len()).map(|i| if i % 2 == 0 { 0 } else { documents.len() as i64 / 2 }).collect();
+    let listed = pages
+        .iter()
+        .map(|&offset| {
+            let t = Instant::now();
+            hearth_core::ingest::documents::list(db, hearth_core::store::Page::new(50, offset)?)?;
+            Ok(t.elapsed())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let started = Instant::now();
+    let (_, opened) = VectorIndex::open(db, data_dir, embedder.model_id())?;
+    let index_load_seconds = started.elapsed().as_secs_f64();
+    if let hearth_core::retrieval::index::Opened::Rebuilt(why) = opened {
+        return Err(Error::Index(format!("the saved index was not reused: {why}")));
+    }
     Ok(SearchReport {
         chunks: n,
         queries: queries.len(),
         seed_seconds,
         index_seconds,
+        index_load_seconds,
+        library_list: Latency::of(listed),
         modes,
         session_filtered: Latency::of(filtered),
         library_marked: Latency::of(marked),

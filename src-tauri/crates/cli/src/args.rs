@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hearth_core::models::embedding::EmbeddingCompute;
 use hearth_core::retrieval::Mode;
 use hearth_core::sessions::messages::Role;
 use hearth_core::settings::LlmBackendKind;
@@ -83,6 +84,13 @@ pub enum Command {
     /// Replace the database by a backup, after checking it (close the app first); the current
     /// database is kept aside.
     Restore { file: PathBuf },
+    /// A damaged database (Hearth refuses to use one): list the automatic backups that pass
+    /// their check, to `restore`; or `--fresh` to set the damaged file aside and start an empty
+    /// library.
+    Recover {
+        #[arg(long)]
+        fresh: bool,
+    },
     /// The vector index (derived from the database; rebuilt on its own when stale).
     Index {
         #[command(subcommand)]
@@ -113,6 +121,19 @@ pub enum SettingsCommand {
     Llm(LlmSettingsArgs),
     /// Retrieval and prompt: top N, history turns, context window, instructions.
     Chat(ChatSettingsArgs),
+    /// New documents: chunk sizes, and how the embedding model computes (applies at the next
+    /// start, which embeds the library again).
+    Documents(DocumentSettingsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DocumentSettingsArgs {
+    #[arg(long)]
+    pub chunk_tokens: Option<usize>,
+    #[arg(long)]
+    pub overlap_tokens: Option<usize>,
+    #[arg(long, value_enum)]
+    pub compute: Option<Compute>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -181,6 +202,29 @@ pub enum BenchCommand {
     Ingest {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// How the embedding model computes.
+        #[arg(long, value_enum, default_value_t = Compute::Auto)]
+        compute: Compute,
+        /// Process the files strictly one after another (extraction not overlapped with
+        /// embedding), to measure what the overlap gains.
+        #[arg(long)]
+        no_overlap: bool,
+    },
+    /// Kill -9 at random moments, N times, then check that nothing was lost: `hearth docs add`
+    /// of new files, chat turns answered by a GGUF model, and (with --app, under a display) the
+    /// desktop app ingesting a watched folder, each killed after a random delay; after each kill
+    /// the library must open whole, finish the interrupted work, and agree with its indexes.
+    Crash {
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// The desktop app's executable, killed every third round (needs a display).
+        #[arg(long)]
+        app: Option<PathBuf>,
+        /// The GGUF model that answers (default: the provisioned tiny chat model).
+        #[arg(long)]
+        gguf: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Seed N synthetic chunks and print search latency percentiles per mode, and peak RSS.
     Search {
@@ -253,6 +297,9 @@ pub enum EvalCommand {
         /// Leave a part of the documents' structure out of chunking, to measure what it adds.
         #[arg(long, value_enum)]
         without: Vec<Without>,
+        /// How the embedding model computes.
+        #[arg(long, value_enum, default_value_t = Compute::Auto)]
+        compute: Compute,
     },
     /// Score the answer given with no model (the quoted sentences) on a question set (JSON:
     /// documents, and questions each with words of the sentence that answers): how often the
@@ -263,7 +310,31 @@ pub enum EvalCommand {
         /// Leave a part of the documents' structure out of chunking, to measure what it adds.
         #[arg(long, value_enum)]
         without: Vec<Without>,
+        /// How the embedding model computes.
+        #[arg(long, value_enum, default_value_t = Compute::Auto)]
+        compute: Compute,
     },
+}
+
+/// How the embedding model computes (`hearth_core`'s `EmbeddingCompute`, for the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compute {
+    /// int8 where this processor is fast at it, else fp32 (what the app does by default).
+    Auto,
+    /// The quantized copy: int8 matrix products, one text per model call.
+    Int8,
+    /// The model as shipped: fp32 matrix products.
+    Fp32,
+}
+
+impl From<Compute> for EmbeddingCompute {
+    fn from(c: Compute) -> EmbeddingCompute {
+        match c {
+            Compute::Auto => EmbeddingCompute::Auto,
+            Compute::Int8 => EmbeddingCompute::Int8,
+            Compute::Fp32 => EmbeddingCompute::Fp32,
+        }
+    }
 }
 
 /// A part of a document's structure that chunking can leave out.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use hearth_bench::{Scratch, eval, queries, scratch_db};
 use hearth_core::Result;
+use hearth_core::models::embedding::EmbeddingCompute;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::BenchCommand;
@@ -13,9 +14,15 @@ use crate::output::Out;
 
 pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
     match command {
-        BenchCommand::Ingest { paths } => {
-            let scratch = Scratch::new()?;
-            out.json_or_lines(&hearth_bench::ingest(&scratch.db, &scratch.model, &scratch.chunker, &paths)?)
+        BenchCommand::Ingest { paths, compute, no_overlap } => {
+            let scratch = Scratch::with(Structure::default(), compute.into())?;
+            out.json_or_lines(&hearth_bench::ingest(
+                &scratch.db,
+                &scratch.model,
+                &scratch.chunker,
+                &paths,
+                !no_overlap,
+            )?)
         }
         BenchCommand::Search { chunks, queries: n } => {
             let scratch = Scratch::new()?;
@@ -40,6 +47,40 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         BenchCommand::Pages { path, pages, width } => {
             out.json_or_lines(&hearth_bench::parsers::pages(&path, crate::parser_worker()?, pages, width)?)
         }
+        BenchCommand::Crash { rounds, app, gguf, seed } => {
+            let hearth = std::env::current_exe()
+                .map_err(|source| hearth_core::Error::Io { context: "finding this executable".into(), source })?;
+            let base = hearth_core::models::embedding::locate_model_dir(None);
+            let gguf = gguf.unwrap_or_else(|| {
+                base.with_file_name("smollm2-135m-instruct").join("SmolLM2-135M-Instruct.Q4_1.gguf")
+            });
+            let plan = hearth_bench::crash::CrashPlan {
+                hearth: &hearth,
+                app: app.as_deref(),
+                gguf: &gguf,
+                model_dir: &base,
+                rounds,
+                seed,
+            };
+            let bar = ProgressBar::new(rounds as u64).with_style(
+                ProgressStyle::with_template("kill -9 {bar:30} {pos}/{len} rounds").expect("valid template"),
+            );
+            let report = hearth_bench::crash::crash(&plan, &mut |round| {
+                bar.inc(1);
+                bar.println(format!(
+                    "{:>6} killed after {:>5} ms{}: {} documents and {} left working; finishing took {} ms; {}",
+                    round.action,
+                    round.killed_after_ms,
+                    if round.finished_first { " (had finished)" } else { "" },
+                    round.interrupted_documents,
+                    if round.interrupted_turn { "a turn" } else { "no turn" },
+                    round.finish_ms,
+                    if round.failures.is_empty() { "all checks hold".to_owned() } else { round.failures.join("; ") }
+                ))
+            })?;
+            bar.finish_and_clear();
+            out.json_or_lines(&report)
+        }
         BenchCommand::Folder { files, repeats } => out.json_or_lines(&hearth_bench::folder(files, repeats)?),
         BenchCommand::Sessions { count, repeats } => {
             let (_dir, db) = scratch_db()?;
@@ -49,8 +90,8 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
 }
 
 /// Scores retrieval on a TREC collection, in a scratch database.
-pub fn eval_trec(out: &Out, dir: &Path, structure: Structure) -> Result<()> {
-    let scratch = Scratch::with_structure(structure)?;
+pub fn eval_trec(out: &Out, dir: &Path, structure: Structure, compute: EmbeddingCompute) -> Result<()> {
+    let scratch = Scratch::with(structure, compute)?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("ingesting {bar:30} {pos}/{len} documents ({per_sec}, {eta})")
             .expect("valid template"),

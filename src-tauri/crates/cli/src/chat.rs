@@ -6,7 +6,7 @@ use hearth_core::chat::{Reply, TurnEvent};
 use hearth_core::store::secrets::KeptIn;
 use hearth_core::{Database, Engine, Result, SessionId, settings};
 
-use crate::args::{ChatSettingsArgs, LlmSettingsArgs};
+use crate::args::{ChatSettingsArgs, DocumentSettingsArgs, LlmSettingsArgs};
 use crate::output::Out;
 
 /// Runs one turn, or, without a message, a loop reading questions from standard input.
@@ -58,9 +58,13 @@ fn one_turn(engine: &Engine, out: &Out, session: SessionId, message: &str) -> Re
 pub fn show_settings(engine: &Engine, out: &Out) -> Result<()> {
     let db = engine.db();
     let api_key = engine.api_key()?.map(|_| engine.secrets_kept_in());
-    out.json_or_lines(
-        &serde_json::json!({ "chat": settings::chat(db)?, "llm": settings::llm(db)?, "api_key": api_key }),
-    )
+    out.json_or_lines(&serde_json::json!({
+        "chat": settings::chat(db)?,
+        "llm": settings::llm(db)?,
+        "api_key": api_key,
+        "documents": settings::ingest(db)?,
+        "computing_now": engine.embedding_compute(),
+    }))
 }
 
 pub fn set_llm(engine: &Engine, out: &Out, args: LlmSettingsArgs) -> Result<()> {
@@ -87,6 +91,22 @@ pub fn set_llm(engine: &Engine, out: &Out, args: LlmSettingsArgs) -> Result<()> 
         None => String::new(),
     };
     out.done(&format!("LLM backend: {} ({}){kept}", saved.backend.as_str(), saved.base_url))
+}
+
+pub fn set_documents(engine: &Engine, out: &Out, args: DocumentSettingsArgs) -> Result<()> {
+    let db = engine.db();
+    let mut ingest = settings::ingest(db)?;
+    if let Some(n) = args.chunk_tokens {
+        ingest.chunk_tokens = n;
+    }
+    if let Some(n) = args.overlap_tokens {
+        ingest.overlap_tokens = n;
+    }
+    if let Some(compute) = args.compute {
+        ingest.compute = compute.into();
+    }
+    let saved = settings::set_ingest(db, ingest)?;
+    out.json_or_lines(&serde_json::json!({ "documents": saved, "computing_now": engine.embedding_compute() }))
 }
 
 pub fn set_chat(db: &Database, out: &Out, args: ChatSettingsArgs) -> Result<()> {

@@ -6,7 +6,7 @@ use hearth_core::ingest::documents::{self, DocStatus};
 use hearth_core::ingest::{Added, Progress};
 use hearth_core::retrieval::SearchRequest;
 use hearth_core::store::Page;
-use hearth_core::{DocumentId, Engine, Error, Result};
+use hearth_core::{DocumentId, Engine, Error, ErrorCode, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::SearchArgs;
@@ -23,11 +23,20 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
         .map(|(path, added)| added.map_err(|e| (path.display().to_string(), e)))
         .collect();
     // A file already in the library whose processing was interrupted (a killed `docs add`) is
-    // taken over and finished; one another live process is working on is reported as such.
+    // taken over and finished, one that failed is tried again; one another live process is
+    // working on is reported as such.
     for result in results.iter_mut() {
         let Ok(added) = result else { continue };
         let unfinished =
             matches!(added.document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding);
+        // One that failed (a full disk, say) is tried again: adding it again asks for that.
+        if added.existing && added.document.status == DocStatus::Failed {
+            match engine.retry_document(added.document.id) {
+                Ok(document) => added.document = document,
+                Err(e) => *result = Err((added.document.name.clone(), e)),
+            }
+            continue;
+        }
         if added.existing && unfinished {
             match engine.take_over(added.document.id) {
                 Ok(document) => added.document = document,
@@ -38,15 +47,27 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
             }
         }
     }
-    for added in results.iter_mut().flatten().filter(|a| a.document.status == DocStatus::Queued) {
-        let bar = ProgressBar::new(0).with_style(
-            ProgressStyle::with_template("{msg:30!} {bar:30} {pos}/{len} chunks ({eta})").expect("valid template"),
-        );
-        added.document = engine.process(added.document.id, &mut |p| show_progress(&bar, p))?;
-        bar.finish_and_clear();
-    }
+    // The next document is extracted while the current one is embedded.
+    let mut queued: Vec<DocumentId> = results
+        .iter()
+        .flatten()
+        .filter(|a| a.document.status == DocStatus::Queued)
+        .map(|a| a.document.id)
+        .rev()
+        .collect();
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{msg:30!} {bar:30} {pos}/{len} chunks ({eta})").expect("valid template"),
+    );
+    engine.process_overlapped(&mut || Ok(queued.pop()), &|p| show_progress(&bar, p), &mut |id, outcome| {
+        let document = outcome?;
+        if let Some(added) = results.iter_mut().flatten().find(|a| a.document.id == id) {
+            added.document = document;
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
     out.added(&results)?;
-    all_ready(&results)
+    all_ready(results)
 }
 
 fn show_progress(bar: &ProgressBar, p: &Progress) {
@@ -57,16 +78,21 @@ fn show_progress(bar: &ProgressBar, p: &Progress) {
 
 type AddResult = std::result::Result<Added, (String, Error)>;
 
-/// Fails (exit code 2) unless every file was added and is ready.
-fn all_ready(results: &[AddResult]) -> Result<()> {
+/// Fails (exit code 2) unless every file was added and is ready; a full disk fails as itself
+/// (exit code 6), since trying again as it is cannot help.
+fn all_ready(results: Vec<AddResult>) -> Result<()> {
     let failed = results.iter().find_map(|r| match r {
         Err((path, _)) => Some(path.clone()),
         Ok(a) if a.document.status != DocStatus::Ready => Some(a.document.name.clone()),
         Ok(_) => None,
     });
-    match failed {
-        Some(name) => Err(Error::InvalidInput(format!("not every file was added and made ready (first: {name})"))),
-        None => Ok(()),
+    let full = results.into_iter().filter_map(|r| r.err()).map(|(_, e)| e).find(|e| e.code() == ErrorCode::DiskFull);
+    match (full, failed) {
+        (Some(full), _) => Err(full),
+        (None, Some(name)) => {
+            Err(Error::InvalidInput(format!("not every file was added and made ready (first: {name})")))
+        }
+        (None, None) => Ok(()),
     }
 }
 
@@ -74,9 +100,9 @@ fn all_ready(results: &[AddResult]) -> Result<()> {
 pub fn retry(engine: &Engine, out: &Out, id: DocumentId) -> Result<()> {
     let queued = engine.retry_document(id)?;
     let document = engine.process(queued.id, &mut |_| {})?;
-    let results = [Ok(Added { document, existing: false })];
+    let results = vec![Ok(Added { document, existing: false })];
     out.added(&results)?;
-    all_ready(&results)
+    all_ready(results)
 }
 
 pub fn list(engine: &Engine, out: &Out, page: Page) -> Result<()> {

@@ -44,17 +44,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// `hearth recover`: the backups to restore a damaged database from, or (`--fresh`) the damaged
+/// file set aside for an empty library.
+fn recover(out: &Out, dir: &std::path::Path, fresh: bool) -> hearth_core::Result<()> {
+    use hearth_core::store::integrity;
+    if fresh {
+        let aside = integrity::set_aside(dir)?;
+        return out.done(&format!(
+            "the damaged database is kept at {}; the next start opens an empty library",
+            aside.display()
+        ));
+    }
+    let backups = integrity::usable_backups(dir)?;
+    out.recoverable(&backups)
+}
+
 fn run(cli: Cli) -> hearth_core::Result<()> {
     let out = Out::new(cli.json);
     match cli.command {
         // The engine's document reader, in a child process: nothing else.
         Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
         // Measurements run in scratch databases of their own: the library is not even opened.
-        Command::Eval { command: EvalCommand::Trec { dir, without } } => {
-            bench::eval_trec(&out, &dir, Without::structure(&without))
+        Command::Eval { command: EvalCommand::Trec { dir, without, compute } } => {
+            bench::eval_trec(&out, &dir, Without::structure(&without), compute.into())
         }
-        Command::Eval { command: EvalCommand::Answers { set, without } } => {
-            out.answers(&hearth_bench::answers::answers(&set, Without::structure(&without))?)
+        Command::Eval { command: EvalCommand::Answers { set, without, compute } } => {
+            out.answers(&hearth_bench::answers::answers(&set, Without::structure(&without), compute.into())?)
         }
         Command::Bench { command } => bench::run(&out, command),
         command => {
@@ -65,6 +80,9 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
             // A restore replaces the database: it must not be open, here or anywhere.
             if let Command::Restore { file } = command {
                 return out.restored(&hearth_core::store::backup::restore(&dir, &file)?);
+            }
+            if let Command::Recover { fresh } = command {
+                return recover(&out, &dir, fresh);
             }
             let engine = Engine::open(&dir, &locate_model_dir(None))?;
             // Documents are parsed in a child process of this executable (`parser-worker`).
@@ -134,7 +152,9 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
         Command::Collections { command } => collections::run(db, out, command),
         Command::Folders { command } => folders::run(engine, out, command),
         Command::Backup { file } => out.backup(&engine.backup_to(&file)?),
-        Command::Restore { .. } => unreachable!("a restore never opens the library"),
+        Command::Restore { .. } | Command::Recover { .. } => {
+            unreachable!("restoring and recovering never open the library")
+        }
         Command::Messages { command } => match command {
             MessagesCommand::Add { session, content, role } => {
                 let new = NewMessage { content, role, metadata: None };
@@ -163,6 +183,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
             SettingsCommand::Show => chat::show_settings(engine, out),
             SettingsCommand::Llm(args) => chat::set_llm(engine, out, args),
             SettingsCommand::Chat(args) => chat::set_chat(db, out, args),
+            SettingsCommand::Documents(args) => chat::set_documents(engine, out, args),
         },
         Command::Search(query) => docs::search(engine, out, query),
         Command::Models { command: ModelsCommand::Show { file } } => out.gguf(&hearth_core::models::gguf::read(&file)?),

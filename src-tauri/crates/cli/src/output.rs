@@ -150,6 +150,20 @@ impl Out {
         })
     }
 
+    /// The backups a damaged database can be restored from, newest first.
+    pub fn recoverable(&self, backups: &[BackupInfo]) -> Result<()> {
+        self.emit(backups, || {
+            if backups.is_empty() {
+                return "no automatic backup passes its check; `hearth recover --fresh` starts an empty library with the damaged file kept aside\n".to_owned();
+            }
+            let mut text = String::from("backups that pass their check, newest first (`hearth restore FILE` puts one in place):\n");
+            for b in backups {
+                text += &format!("  {}  ({})\n", b.path.display(), backup_line(b));
+            }
+            text + "or `hearth recover --fresh` for an empty library (the damaged file is kept aside)\n"
+        })
+    }
+
     pub fn message(&self, m: &ChatMessage) -> Result<()> {
         self.emit(m, || message_line(m))
     }

@@ -39,6 +39,12 @@ fn sessions_and_messages_round_trip_through_the_cli() {
     let doctor = json(data, &["doctor", "--json"]);
     assert_eq!(doctor["database"]["schema_version"], doctor["database"]["latest_schema_version"]);
     assert!(doctor["database"]["database_path"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+    // int8 compute by default on this machine: the quantized copy; fp32 from the next start on.
+    assert_eq!(doctor["model"]["model_id"], "all-minilm-l6-v2-q8@9e8025153763");
+    let saved = json(data, &["settings", "documents", "--compute", "fp32", "--json"]);
+    assert_eq!(saved["documents"]["compute"], "fp32");
+    assert_eq!(saved["computing_now"], "int8", "this run had already loaded its model");
+    let doctor = json(data, &["doctor", "--json"]);
     assert_eq!(doctor["model"]["model_id"], "all-minilm-l6-v2-int8@8199be6f699a");
 
     assert!(hearth(data, &["sessions", "rm", &id]).status.success());

@@ -16,8 +16,8 @@ pub enum Error {
     /// The caller's input was rejected before anything changed.
     #[error("{0}")]
     InvalidInput(String),
-    /// SQLite failed; `context` says what we were doing.
-    #[error("{context}: {source}")]
+    /// SQLite failed; `context` says what we were doing. A full disk says so first.
+    #[error("{}{context}: {source}", full_disk_prefix(.source))]
     Storage {
         context: String,
         #[source]
@@ -36,13 +36,38 @@ pub enum Error {
     /// The vector index failed; it is derived state, so rebuilding it repairs it.
     #[error("vector index: {0}")]
     Index(String),
-    /// A file-system operation failed; `context` says which.
-    #[error("{context}: {source}")]
+    /// A file-system operation failed; `context` says which. A full disk says so first.
+    #[error("{}{context}: {source}", full_disk_prefix_io(.source))]
     Io {
         context: String,
         #[source]
         source: std::io::Error,
     },
+    /// The library's database file is damaged (a failed integrity check, or not a database): it
+    /// was not used. See `store::integrity` for the way out.
+    #[error(
+        "the library's database {} is damaged ({detail}), so Hearth did not use it; restore a backup or start an empty library with the damaged file kept aside (`hearth recover`)",
+        .path.display()
+    )]
+    Damaged { path: std::path::PathBuf, detail: String },
+}
+
+const DISK_FULL: &str = "The disk is full: free some space, then try again (nothing saved before was lost). ";
+
+fn full_disk_prefix(e: &rusqlite::Error) -> &'static str {
+    if sqlite_full(e) { DISK_FULL } else { "" }
+}
+
+fn full_disk_prefix_io(e: &std::io::Error) -> &'static str {
+    if io_full(e) { DISK_FULL } else { "" }
+}
+
+fn sqlite_full(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+}
+
+fn io_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) // ENOSPC
 }
 
 /// The engine's result type.
@@ -66,18 +91,24 @@ pub enum ErrorCode {
     LlmUnavailable,
     /// A bug: a background task panicked or was cancelled.
     Internal,
+    /// The disk (or the data directory's file system) is full; nothing saved was lost.
+    DiskFull,
+    /// The library's database file is damaged and was not used (restore a backup or start fresh).
+    Damaged,
 }
 
 impl ErrorCode {
     /// The CLI's exit status for this code: scripts can tell "you asked wrong" (2) from "it is
     /// not there" (3) from "the model is missing" (4) from "the language model is down" (5) from
-    /// "broken" (1).
+    /// "the disk is full" (6) from "the database file is damaged" (7) from "broken" (1).
     pub fn exit_status(self) -> u8 {
         match self {
             ErrorCode::InvalidInput => 2,
             ErrorCode::NotFound => 3,
             ErrorCode::ModelUnavailable => 4,
             ErrorCode::LlmUnavailable => 5,
+            ErrorCode::DiskFull => 6,
+            ErrorCode::Damaged => 7,
             ErrorCode::Storage | ErrorCode::Internal => 1,
         }
     }
@@ -87,6 +118,9 @@ impl Error {
     /// The code this error is reported under.
     pub fn code(&self) -> ErrorCode {
         match self {
+            Error::Storage { source, .. } if sqlite_full(source) => ErrorCode::DiskFull,
+            Error::Io { source, .. } if io_full(source) => ErrorCode::DiskFull,
+            Error::Damaged { .. } => ErrorCode::Damaged,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::Storage { .. } | Error::Migration(_) | Error::Io { .. } | Error::Index(_) => ErrorCode::Storage,
@@ -128,6 +162,20 @@ mod tests {
             (Error::Index("corrupt".into()), ErrorCode::Storage, 1),
             (Error::ModelUnavailable("missing".into()), ErrorCode::ModelUnavailable, 4),
             (Error::LlmUnavailable("down".into()), ErrorCode::LlmUnavailable, 5),
+            (
+                Error::Io { context: "writing".into(), source: std::io::Error::from_raw_os_error(28) },
+                ErrorCode::DiskFull,
+                6,
+            ),
+            (
+                Error::Storage {
+                    context: "saving".into(),
+                    source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None),
+                },
+                ErrorCode::DiskFull,
+                6,
+            ),
+            (Error::Damaged { path: "hearth.db".into(), detail: "not a database".into() }, ErrorCode::Damaged, 7),
         ];
         for (error, code, status) in cases {
             assert_eq!((error.code(), error.code().exit_status()), (code, status), "{error}");

@@ -108,3 +108,56 @@ fn search_never_returns_a_chunk_the_database_no_longer_has() {
     assert!(!hits.is_empty());
     assert!(names(&hits).iter().all(|n| *n == "tides.docx"), "{:?}", names(&hits));
 }
+
+#[test]
+fn a_rebuild_over_many_batches_on_every_core_finds_each_stored_vector() {
+    let (dir, db) = common::temp_db();
+    // 3,000 random unit vectors: three batches of the parallel rebuild, plus a partial one.
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0
+    };
+    let stored: Vec<Vec<f32>> = (0..3_000)
+        .map(|_| {
+            let v: Vec<f32> = (0..384).map(|_| next()).collect();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.into_iter().map(|x| x / norm).collect()
+        })
+        .collect();
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
+             VALUES ('00000000-0000-0000-0000-000000000001', 'many.txt', 'x', 'text', 0, 'ready', 3000,
+                     '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            [],
+        )
+        .unwrap();
+        for (i, v) in stored.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO chunks (id, document_id, ordinal, text, char_start, char_end, token_count)
+                 VALUES (?1, '00000000-0000-0000-0000-000000000001', ?1, 'x', 0, 0, 1)",
+                [i as i64 + 1],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)",
+                rusqlite::params![i as i64 + 1, model().model_id(), hearth_core::retrieval::vectors::to_blob(v)],
+            )
+            .unwrap();
+        }
+        Ok(())
+    })
+    .unwrap();
+    let (index, opened) = open(&db, dir.path());
+    assert!(matches!(opened, Opened::Rebuilt(_)));
+    assert_eq!(index.len(), 3_000);
+    for i in (0..3_000).step_by(37) {
+        let found = index.search(&stored[i], 1).unwrap();
+        assert_eq!(found[0].0, i as i64 + 1, "vector {i} finds its own chunk");
+    }
+    // Saved and loaded again as it is.
+    assert_eq!(open(&db, dir.path()).1, Opened::Loaded);
+}

@@ -20,6 +20,8 @@ const CODES: readonly ErrorCode[] = [
   "MODEL_UNAVAILABLE",
   "LLM_UNAVAILABLE",
   "INTERNAL",
+  "DISK_FULL",
+  "DAMAGED",
 ];
 
 function isIpcError(value: unknown): value is IpcError {

@@ -87,6 +87,14 @@ export class ChatStore {
         await this.reload(sessionId).catch(() => {});
         return true;
       }
+      // A full disk may have stopped the question itself or only its answer: when the question
+      // was stored, it is shown and retried once there is space; otherwise the draft is kept.
+      if (error.code === "DISK_FULL") {
+        const question = this.pendingQuestion;
+        await this.reload(sessionId).catch(() => {});
+        const last = this.messages.at(-1);
+        return question !== null && last?.role === "user" && last.content === question;
+      }
       return false;
     } finally {
       this.sending = false;

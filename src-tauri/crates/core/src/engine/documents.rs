@@ -8,6 +8,7 @@ use crate::error::{Error, Result, StorageContext};
 use crate::ingest::chunking::Chunker;
 use crate::ingest::documents::{self, DocStatus, Document};
 use crate::ingest::{self, Added, Pipeline, Progress};
+use crate::retrieval::index::VectorIndex;
 use crate::retrieval::passages::{self, Run};
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::store::ids::DocumentId;
@@ -28,6 +29,42 @@ impl Engine {
     /// for the ones it added. A missing model is `ModelUnavailable`, and the document stays
     /// queued.
     pub fn process(&self, id: DocumentId, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        self.with_pipeline(|pipeline, index| {
+            let document = pipeline.process(id, progress)?;
+            index.save()?;
+            Ok(document)
+        })
+    }
+
+    /// Processes documents as `next` names them, extracting the next one while the current one
+    /// is embedded ([`Pipeline::process_overlapped`]); `done` hears each outcome in order, and an
+    /// error from it stops. The vector index is saved every half minute and at the end (it is
+    /// derived: a crash in between costs a rebuild, never data). The worker drains the queue
+    /// through this, and `hearth docs add` processes what it added.
+    pub fn process_overlapped(
+        &self,
+        next: &mut (dyn FnMut() -> Result<Option<DocumentId>> + Send),
+        progress: &(dyn Fn(&Progress) + Sync),
+        done: &mut dyn FnMut(DocumentId, Result<Document>) -> Result<()>,
+    ) -> Result<()> {
+        const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+        self.with_pipeline(|pipeline, index| {
+            let mut saved = std::time::Instant::now();
+            let result = pipeline.process_overlapped(next, progress, &mut |id, outcome| {
+                done(id, outcome)?;
+                if saved.elapsed() >= SAVE_EVERY {
+                    index.save()?;
+                    saved = std::time::Instant::now();
+                }
+                Ok(())
+            });
+            index.save()?;
+            result
+        })
+    }
+
+    /// Runs `f` with the pipeline of the current models and settings, and their vector index.
+    fn with_pipeline<T>(&self, f: impl FnOnce(&Pipeline<'_>, &VectorIndex) -> Result<T>) -> Result<T> {
         let models = self.models()?;
         // Chunk sizes are settings: a change applies to the next document, without a restart.
         let sizes = settings::ingest(&self.db)?;
@@ -43,9 +80,7 @@ impl Engine {
             parsers: self.parsers(),
             originals: sizes.keep_pdf_copies.then_some(&self.originals),
         };
-        let document = pipeline.process(id, progress)?;
-        models.index.save()?;
-        Ok(document)
+        f(&pipeline, &models.index)
     }
 
     /// Deletes a document everywhere (chunks, vectors, sessions' links), the vector index

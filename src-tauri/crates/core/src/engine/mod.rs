@@ -74,17 +74,20 @@ impl Engine {
     }
 
     /// An engine whose secrets are in `secrets` (a test's fake credential store). A key an
-    /// earlier version stored in the database is moved there.
+    /// earlier version stored in the database is moved there. `model_dir` is the model as
+    /// shipped; its int8 copy beside it is used instead when the settings ask for int8 compute.
     pub fn with_secrets(db: Arc<Database>, data_dir: &Path, model_dir: &Path, secrets: Secrets) -> Arc<Engine> {
         if let Err(e) = settings::take_stored_api_key(&db)
             .and_then(|key| key.map(|k| secrets.set(LLM_API_KEY, Some(&k))).transpose())
         {
             tracing::warn!(error = %e, "could not move the API key out of the database");
         }
+        let compute = settings::ingest(&db).map(|s| s.compute).unwrap_or_default();
+        let model_dir = embedding::compute_model_dir(model_dir, compute);
         Arc::new(Engine {
             db,
             data_dir: data_dir.to_owned(),
-            model_dir: model_dir.to_owned(),
+            model_dir,
             models: OnceLock::new(),
             work: (Mutex::new(true), Condvar::new()),
             turns: TurnLocks::default(),
@@ -152,6 +155,11 @@ impl Engine {
     /// Where an API key is kept now.
     pub fn secrets_kept_in(&self) -> KeptIn {
         self.secrets.kept_in()
+    }
+
+    /// How this engine's embedding model computes: int8 when it runs the quantized copy.
+    pub fn embedding_compute(&self) -> embedding::EmbeddingCompute {
+        embedding::compute_of(&self.model_dir)
     }
 
     /// Whether the embedding model loads, and why not (`hearth doctor`).

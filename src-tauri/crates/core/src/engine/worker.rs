@@ -20,7 +20,7 @@ impl Engine {
     /// queued documents one by one, reporting progress, and sleeps until woken.
     pub fn spawn_worker(
         self: &Arc<Self>,
-        on_progress: impl Fn(&Progress) + Send + 'static,
+        on_progress: impl Fn(&Progress) + Send + Sync + 'static,
         on_reembed: impl Fn(Reembedding) + Send + 'static,
     ) -> Result<()> {
         let engine = Arc::clone(self);
@@ -35,7 +35,7 @@ impl Engine {
         Ok(())
     }
 
-    fn work_loop(&self, on_progress: &dyn Fn(&Progress), on_reembed: &dyn Fn(Reembedding)) {
+    fn work_loop(&self, on_progress: &(dyn Fn(&Progress) + Sync), on_reembed: &dyn Fn(Reembedding)) {
         loop {
             {
                 let (pending, signal) = &self.work;
@@ -61,20 +61,27 @@ impl Engine {
         }
     }
 
-    /// Processes queued documents until none is left. Without the model, each fails with the
-    /// reason (it can be retried once the model is there) instead of waiting forever.
-    fn drain(&self, on_progress: &dyn Fn(&Progress)) -> Result<()> {
-        while let Some(id) = ingest::next_queued(&self.db)? {
-            match self.process(id, &mut |p| on_progress(p)) {
-                Ok(document) => on_progress(&Progress::of(&document)),
-                Err(error @ Error::ModelUnavailable(_)) => {
-                    let document = ingest::give_up(&self.db, id, &error)?;
-                    on_progress(&Progress::of(&document));
-                }
-                Err(Error::NotFound { .. }) => tracing::info!(%id, "a document was deleted while it was processed"),
-                Err(error) => return Err(error),
+    /// Processes queued documents until none is left, extracting the next while the current one
+    /// is embedded. Without the model, each fails with the reason (it can be retried once the
+    /// model is there) instead of waiting forever.
+    fn drain(&self, on_progress: &(dyn Fn(&Progress) + Sync)) -> Result<()> {
+        if let Err(error @ Error::ModelUnavailable(_)) = self.models() {
+            while let Some(id) = ingest::next_queued(&self.db)? {
+                on_progress(&Progress::of(&ingest::give_up(&self.db, id, &error)?));
             }
+            return Ok(());
         }
-        Ok(())
+        let db = &self.db;
+        self.process_overlapped(&mut || ingest::next_queued(db), on_progress, &mut |id, outcome| match outcome {
+            Ok(document) => {
+                on_progress(&Progress::of(&document));
+                Ok(())
+            }
+            Err(Error::NotFound { .. }) => {
+                tracing::info!(%id, "a document was deleted while it was processed");
+                Ok(())
+            }
+            Err(error) => Err(error),
+        })
     }
 }

@@ -73,19 +73,72 @@ impl Pipeline<'_> {
         bytes: Option<&[u8]>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Document> {
+        match self.prepare(id, bytes, progress)? {
+            Stage::Done(document) => Ok(document),
+            Stage::Prepared(prepared) => self.embed_and_store(prepared, progress),
+        }
+    }
+
+    /// Processes documents one after another as `next` names them, extracting and chunking the
+    /// next one on a thread of its own while the current one is embedded (the model is the slow
+    /// part; this hides the rest behind it). `done` hears each document's outcome in order; an
+    /// error from it stops the loop, and a document already extracted for the next turn goes
+    /// back to the queue, never left "extracting".
+    pub fn process_overlapped(
+        &self,
+        next: &mut (dyn FnMut() -> Result<Option<DocumentId>> + Send),
+        progress: &(dyn Fn(&Progress) + Sync),
+        done: &mut dyn FnMut(DocumentId, Result<Document>) -> Result<()>,
+    ) -> Result<()> {
+        std::thread::scope(|scope| {
+            // One document waits while one is embedded: memory for at most three documents' text.
+            let (ready, prepared) = std::sync::mpsc::sync_channel::<(DocumentId, Result<Stage>)>(1);
+            let preparer = std::thread::Builder::new()
+                .name("extract".into())
+                .spawn_scoped(scope, move || -> Result<()> {
+                    while let Some(id) = next()? {
+                        let stage = self.prepare(id, None, &mut |p| progress(p));
+                        if let Err(std::sync::mpsc::SendError((_, Ok(Stage::Prepared(unused))))) =
+                            ready.send((id, stage))
+                        {
+                            advance(self.db, unused.document.id, DocStatus::Extracting, DocStatus::Queued)?;
+                            break;
+                        }
+                    }
+                    Ok(())
+                })
+                .map_err(|source| Error::Io { context: "starting the extraction thread".into(), source })?;
+            let mut result = Ok(());
+            for (id, stage) in prepared.iter() {
+                let outcome = stage.and_then(|stage| match stage {
+                    Stage::Done(document) => Ok(document),
+                    Stage::Prepared(p) => self.embed_and_store(p, &mut |p| progress(p)),
+                });
+                if let Err(e) = done(id, outcome) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            drop(prepared);
+            // A panic there is this thread's, as it would be without the overlap.
+            let extracted = preparer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            result.and(extracted)
+        })
+    }
+
+    /// Extraction and chunking: the queued document becomes `extracting`. A document that is not
+    /// queued (cancelled, taken by another worker), or that cannot be read, is done here.
+    fn prepare(&self, id: DocumentId, bytes: Option<&[u8]>, progress: &mut dyn FnMut(&Progress)) -> Result<Stage> {
         let Some(document) = advance(self.db, id, DocStatus::Queued, DocStatus::Extracting)? else {
-            return self.db.read(|conn| documents::load(conn, id));
+            return self.db.read(|conn| documents::load(conn, id)).map(Stage::Done);
         };
-        let mut report = |status, done, total| {
-            progress(&Progress {
-                document_id: id,
-                name: document.name.clone(),
-                status,
-                chunks_done: done,
-                chunks_total: total,
-            })
-        };
-        report(DocStatus::Extracting, 0, 0);
+        progress(&Progress {
+            document_id: id,
+            name: document.name.clone(),
+            status: DocStatus::Extracting,
+            chunks_done: 0,
+            chunks_total: 0,
+        });
         let prepared = match bytes {
             Some(bytes) => Ok(Arc::from(bytes)),
             None => reread(&document),
@@ -103,11 +156,26 @@ impl Pipeline<'_> {
             let title = extracted.title.clone().unwrap_or_else(|| title_from_name(&document.name));
             Ok((self.chunker.split(&extracted, &title)?, extracted.pages, extracted.title))
         });
-        let (chunks, pages, title) = match prepared {
-            Ok(prepared) => prepared,
-            Err(e) => return fail(self.db, id, DocStatus::Extracting, &e),
-        };
+        match prepared {
+            Ok((chunks, pages, title)) => Ok(Stage::Prepared(Prepared { document, chunks, pages, title })),
+            Err(e) => fail(self.db, id, DocStatus::Extracting, &e).map(Stage::Done),
+        }
+    }
 
+    /// Embedding and storing an extracted document: it becomes `ready` with its chunks and
+    /// vectors in one transaction.
+    fn embed_and_store(&self, prepared: Prepared, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        let Prepared { document, chunks, pages, title } = prepared;
+        let id = document.id;
+        let mut report = |status, done, total| {
+            progress(&Progress {
+                document_id: id,
+                name: document.name.clone(),
+                status,
+                chunks_done: done,
+                chunks_total: total,
+            })
+        };
         if advance(self.db, id, DocStatus::Extracting, DocStatus::Embedding)?.is_none() {
             return self.db.read(|conn| documents::load(conn, id));
         }
@@ -122,8 +190,15 @@ impl Pipeline<'_> {
             Err(e) => return fail(self.db, id, DocStatus::Embedding, &e),
         };
 
-        let Some((document, chunk_ids)) =
-            store_ready(self.db, id, &chunks, (pages, title), &vectors, self.embedder.model_id())?
+        let stored = store_ready(self.db, id, &chunks, (pages, title), &vectors, self.embedder.model_id());
+        let Some((document, chunk_ids)) = stored.inspect_err(|e| {
+            // Storing failed (a full disk, above all): the document is marked failed, so it can
+            // be retried once the cause is gone, instead of staying "embedding" for as long as
+            // this process lives. The caller still gets the error, with its code.
+            if let Err(also) = fail(self.db, id, DocStatus::Embedding, e) {
+                tracing::warn!(%id, error = %also, "could not mark the document failed either");
+            }
+        })?
         else {
             return self.db.read(|conn| documents::load(conn, id));
         };
@@ -133,6 +208,22 @@ impl Pipeline<'_> {
         report(DocStatus::Ready, chunks.len(), chunks.len());
         Ok(document)
     }
+}
+
+/// Where a document is after [`Pipeline::prepare`].
+enum Stage {
+    /// Extracted and chunked, for the model.
+    Prepared(Prepared),
+    /// Nothing more to do here: failed, cancelled or taken by another worker.
+    Done(Document),
+}
+
+/// A document extracted and chunked.
+struct Prepared {
+    document: Document,
+    chunks: Vec<Chunk>,
+    pages: Option<u32>,
+    title: Option<String>,
 }
 
 /// A document's title when it gives none: its file name without the extension, with `_` and

@@ -46,6 +46,9 @@ pub struct VectorIndex {
     dirty: AtomicBool,
 }
 
+/// Vectors read from SQLite before they are added to the graph in parallel (1.5 MB of f32).
+const REBUILD_BATCH: usize = 1024;
+
 /// The folder in the data directory that holds the index files (derived: deleting it is safe).
 pub const INDEX_DIR: &str = "index";
 
@@ -76,6 +79,33 @@ impl Graph {
         }
         self.index.add(chunk_id as u64, vector).map_err(index_error)?;
         self.key_sum = self.key_sum.wrapping_add(chunk_id as u64);
+        Ok(())
+    }
+
+    /// Adds `items` from `threads` threads at once; the capacity for them must be reserved.
+    fn add_parallel(&mut self, items: &[(i64, Vec<f32>)], threads: usize) -> Result<()> {
+        if self.index.size() + items.len() > self.index.capacity() {
+            let wanted = (self.index.size() + items.len()).max(self.index.capacity() * 2);
+            self.index.reserve_capacity_and_threads(wanted, threads).map_err(index_error)?;
+        }
+        let index = &self.index;
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = items
+                .chunks(items.len().div_ceil(threads).max(1))
+                .map(|part| {
+                    scope.spawn(move || -> Result<()> {
+                        for (id, vector) in part {
+                            index.add(*id as u64, vector).map_err(index_error)?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })?;
+        for (id, _) in items {
+            self.key_sum = self.key_sum.wrapping_add(*id as u64);
+        }
         Ok(())
     }
 
@@ -124,24 +154,39 @@ impl VectorIndex {
         Ok(())
     }
 
-    /// Rebuilds the index from every stored vector of ready documents and saves it.
+    /// Rebuilds the index from every stored vector of ready documents and saves it. The graph
+    /// is built on every core: vectors are read in batches on this thread and each batch is
+    /// added from several threads at once (usearch's concurrent add).
     pub fn rebuild(&self, db: &Database) -> Result<usize> {
         let mut fresh = Graph::new()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let stored = fingerprint(db, &self.model_id)?.count as usize;
+        fresh.index.reserve_capacity_and_threads(stored.max(1024), threads).map_err(index_error)?;
         let count = db.read(|conn| {
             let mut stmt =
                 conn.prepare(&format!("SELECT v.chunk_id, v.vector {READY_VECTORS}")).context("preparing")?;
             let mut rows = stmt.query([&self.model_id]).context("reading stored vectors")?;
+            let mut batch: Vec<(i64, Vec<f32>)> = Vec::with_capacity(REBUILD_BATCH);
             let mut count = 0;
-            while let Some(row) = rows.next().context("reading stored vectors")? {
-                let id: i64 = row.get(0).context("reading a chunk id")?;
-                let blob: Vec<u8> = row.get(1).context("reading a vector")?;
-                let vector = vectors::from_blob(&blob).filter(|v| v.len() == DIMENSIONS).ok_or_else(|| {
-                    Error::Index(format!("the stored vector of chunk {id} is not {DIMENSIONS} floats"))
-                })?;
-                fresh.add(id, &vector)?;
-                count += 1;
+            loop {
+                let row = rows.next().context("reading stored vectors")?;
+                if let Some(row) = row {
+                    let id: i64 = row.get(0).context("reading a chunk id")?;
+                    let blob: Vec<u8> = row.get(1).context("reading a vector")?;
+                    let vector = vectors::from_blob(&blob).filter(|v| v.len() == DIMENSIONS).ok_or_else(|| {
+                        Error::Index(format!("the stored vector of chunk {id} is not {DIMENSIONS} floats"))
+                    })?;
+                    batch.push((id, vector));
+                }
+                if batch.len() == REBUILD_BATCH || (row.is_none() && !batch.is_empty()) {
+                    fresh.add_parallel(&batch, threads)?;
+                    count += batch.len();
+                    batch.clear();
+                }
+                if row.is_none() {
+                    return Ok(count);
+                }
             }
-            Ok(count)
         })?;
         *self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))? = fresh;
         self.dirty.store(true, Ordering::SeqCst);

@@ -111,18 +111,19 @@ pub fn check(file: &Path) -> Result<BackupInfo> {
 /// with nothing changed, while the app or another `hearth` holds the library open.
 pub fn restore(data_dir: &Path, file: &Path) -> Result<Restored> {
     let backup = check(file)?;
-    let _lock = lock_exclusive(data_dir)?;
+    let _lock = lock_exclusive(data_dir, "restore")?;
     let db_path = data_dir.join(paths::DATABASE_FILE);
-    let previous = if db_path.exists() {
-        // Its journal goes into the file first, so the file aside is the whole database.
+    // A damaged database goes aside as it is, with its journal files; a whole one has its
+    // journal folded into the file first, so the file aside is the whole database.
+    let previous = if !db_path.exists() {
+        None
+    } else if super::integrity::check(&db_path).is_err() {
+        Some(super::integrity::set_aside_locked(data_dir, "damaged")?)
+    } else {
         let conn = Connection::open(&db_path).context("opening the current database")?;
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").context("checkpointing the current database")?;
         drop(conn);
-        let aside = data_dir.join(format!("{}.before-restore-{}", paths::DATABASE_FILE, stamp(SystemTime::now())));
-        std::fs::rename(&db_path, &aside).map_err(|source| io(&aside, "moving the current database to", source))?;
-        Some(aside)
-    } else {
-        None
+        Some(super::integrity::set_aside_locked(data_dir, "before-restore")?)
     };
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
@@ -146,12 +147,14 @@ pub fn lock_shared(data_dir: &Path) -> Result<File> {
     Ok(file)
 }
 
-fn lock_exclusive(data_dir: &Path) -> Result<File> {
+/// Holds the library's lock alone, or refuses (naming what it was for) while the app or another
+/// `hearth` has the library open.
+pub(crate) fn lock_exclusive(data_dir: &Path, to: &str) -> Result<File> {
     let file = lock_file(data_dir)?;
     file.try_lock().map_err(|_| {
-        Error::InvalidInput(
-            "the library is open (the Hearth app or another hearth command): close it, then restore".into(),
-        )
+        Error::InvalidInput(format!(
+            "the library is open (the Hearth app or another hearth command): close it, then {to}"
+        ))
     })?;
     Ok(file)
 }
@@ -210,7 +213,7 @@ pub fn automatic_backups(dir: &Path) -> Result<Vec<(PathBuf, SystemTime)>> {
 }
 
 /// A UTC time for a file name: `2026-11-30T19-05-09Z` (no colons, which some file systems refuse).
-fn stamp(at: SystemTime) -> String {
+pub(crate) fn stamp(at: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%dT%H-%M-%SZ").to_string()
 }
 

@@ -54,8 +54,9 @@ impl Database {
     }
 
     /// Keeps `lock` (the library's shared lock) for as long as the database is open.
-    pub(crate) fn holding(self, lock: std::fs::File) -> Self {
-        Database { _lock: Some(lock), ..self }
+    pub(crate) fn holding(mut self, lock: std::fs::File) -> Self {
+        self._lock = Some(lock);
+        self
     }
 
     /// Where the database file lives.
@@ -111,6 +112,14 @@ impl Database {
 /// Puts the database in WAL mode. Switching needs the database to itself, and SQLite does not
 /// wait for that on the busy timeout: while another process opens a new database (and runs its
 /// migrations), the switch is retried for as long as a busy connection would wait.
+impl Drop for Database {
+    /// The readers close first, so the writer is the last connection to close: only it may fold
+    /// the WAL back into the file (a read-only connection closing last leaves the WAL behind).
+    fn drop(&mut self) {
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 fn use_wal(conn: &Connection) -> Result<()> {
     let started = std::time::Instant::now();
     loop {

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod codec;
 pub mod db;
 pub mod ids;
+pub mod integrity;
 pub mod migrations;
 pub mod model_choice;
 pub mod page;
@@ -27,9 +28,35 @@ pub use page::Page;
 use crate::error::{Result, StorageContext};
 
 /// Opens the database in `data_dir` (creating it and its schema as needed).
+/// A damaged file is never used: it is [`crate::Error::Damaged`] (see [`integrity`]). On a full
+/// disk it fails as one (SQLite says only "disk I/O error" when it cannot make its journal).
 pub fn open(data_dir: &Path) -> Result<Database> {
+    open_checked(data_dir).map_err(|e| disk_full_or(data_dir, e))
+}
+
+fn open_checked(data_dir: &Path) -> Result<Database> {
     let lock = backup::lock_shared(data_dir)?;
-    Ok(Database::open(&data_dir.join(paths::DATABASE_FILE))?.holding(lock))
+    let path = data_dir.join(paths::DATABASE_FILE);
+    integrity::check(&path)?;
+    let db = Database::open(&path).map_err(|e| match e {
+        crate::Error::Storage { source, context } => integrity::damaged_or(&path, source, &context),
+        other => other,
+    })?;
+    Ok(db.holding(lock))
+}
+
+/// `e` as a full-disk error when it is an I/O failure and the data directory's file system has
+/// no space left.
+fn disk_full_or(data_dir: &Path, e: crate::Error) -> crate::Error {
+    let io_failure = matches!(&e, crate::Error::Storage { source, .. }
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure));
+    if io_failure && paths::free_bytes(data_dir).is_some_and(|free| free < 64 * 1024) {
+        return crate::Error::Io {
+            context: format!("opening the library in {} ({e})", data_dir.display()),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        };
+    }
+    e
 }
 
 /// Facts about a database for `hearth doctor`.

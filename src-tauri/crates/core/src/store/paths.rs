@@ -1,6 +1,6 @@
 //! Where a person's data lives: the per-user data directory and the database file in it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -22,4 +22,17 @@ pub fn data_dir() -> Result<PathBuf> {
         context: format!("finding the per-user data directory (set {DATA_DIR_ENV})"),
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no home directory"),
     })
+}
+
+/// Bytes an unprivileged process may still write on `dir`'s file system, if that can be read.
+#[cfg(unix)]
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+/// Bytes an unprivileged process may still write on `dir`'s file system, if that can be read.
+#[cfg(not(unix))]
+pub fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
 }

@@ -9,6 +9,7 @@ use super::codec;
 use super::model_choice::ModelChoice;
 use crate::error::{Error, Result, StorageContext};
 use crate::ingest::chunking::{DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use crate::models::embedding::EmbeddingCompute;
 use crate::sessions::limits::MAX_MODEL_NAME_CHARS;
 use crate::text;
 
@@ -34,11 +35,19 @@ pub struct IngestSettings {
     /// Keep a copy of each added PDF in the data directory, so its pages can be shown even
     /// after the original moves.
     pub keep_pdf_copies: bool,
+    /// How the embedding model computes; a change applies at the next start, and the library
+    /// is then embedded again in the background (search goes on meanwhile).
+    pub compute: EmbeddingCompute,
 }
 
 impl Default for IngestSettings {
     fn default() -> Self {
-        IngestSettings { chunk_tokens: MAX_CHUNK_TOKENS, overlap_tokens: DEFAULT_OVERLAP_TOKENS, keep_pdf_copies: true }
+        IngestSettings {
+            chunk_tokens: MAX_CHUNK_TOKENS,
+            overlap_tokens: DEFAULT_OVERLAP_TOKENS,
+            keep_pdf_copies: true,
+            compute: EmbeddingCompute::default(),
+        }
     }
 }
 

@@ -3,4 +3,8 @@
 /**
  * A backup written, as `backup_database` reports it.
  */
-export type BackupInfoDto = { path: string, bytes: number, sessions: number, messages: number, documents: number, };
+export type BackupInfoDto = { path: string, 
+/**
+ * When the file was written (RFC 3339), as far as the file system knows.
+ */
+written_at: string | null, bytes: number, sessions: number, messages: number, documents: number, };

@@ -4,4 +4,4 @@
  * The closed set of error codes the UI branches on and the CLI's exit statuses follow.
  * Messages are for people; codes are for code.
  */
-export type ErrorCode = "NOT_FOUND" | "INVALID_INPUT" | "STORAGE" | "MODEL_UNAVAILABLE" | "LLM_UNAVAILABLE" | "INTERNAL";
+export type ErrorCode = "NOT_FOUND" | "INVALID_INPUT" | "STORAGE" | "MODEL_UNAVAILABLE" | "LLM_UNAVAILABLE" | "INTERNAL" | "DISK_FULL" | "DAMAGED";
