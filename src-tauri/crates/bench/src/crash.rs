@@ -90,6 +90,8 @@ pub fn crash(plan: &CrashPlan<'_>, on_round: &mut dyn FnMut(&Round)) -> Result<C
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
     run(&["models", "use", &plan.gguf.display().to_string()])?;
+    // Short answers, so some turns finish before their kill and others are cut mid-answer.
+    run(&["settings", "chat", "--answer-tokens", "96"])?;
     let session: serde_json::Value =
         serde_json::from_str(&run(&["sessions", "create", "--name", "Crash test", "--json"])?).map_err(json)?;
     let session = session["id"].as_str().unwrap_or_default().to_owned();
@@ -130,9 +132,13 @@ pub fn crash(plan: &CrashPlan<'_>, on_round: &mut dyn FnMut(&Round)) -> Result<C
                 spawn(&mut Command::new(plan.app.unwrap_or(plan.hearth)), &data)?
             }
         };
-        // Chat rounds load a model first; app rounds start a window: give them longer.
-        let longest = if action == "ingest" { 4_000 } else { 8_000 };
-        let delay = Duration::from_millis(rng.u64(100..longest));
+        // Chat rounds load a model and write an answer; app rounds start a window first.
+        let range = match action {
+            "ingest" => 100..3_000,
+            "chat" => 300..12_000,
+            _ => 1_500..10_000,
+        };
+        let delay = Duration::from_millis(rng.u64(range));
         std::thread::sleep(delay);
         let finished_first = child.try_wait().ok().flatten().is_some();
         let _ = child.kill();
@@ -190,12 +196,12 @@ const WORDS: &[&str] = &[
     "mast", "pier", "salt", "chart", "compass", "reef", "current", "shore", "north", "east", "pilot", "signal",
 ];
 
-/// `count` text files of 2 to 30 KB (a few passages to a few dozen) in `dir`, each unique.
+/// `count` text files of 7 to 80 KB (a few passages to a few dozen) in `dir`, each unique.
 fn write_documents(dir: &Path, round: usize, count: usize, rng: &mut fastrand::Rng) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|source| Error::Io { context: format!("creating {}", dir.display()), source })?;
     for n in 0..count {
-        let words = rng.usize(300..5_000);
+        let words = rng.usize(1_000..12_000);
         let mut text = format!("Logbook {round}-{n}. ");
         for w in 0..words {
             text.push_str(WORDS[rng.usize(..WORDS.len())]);

@@ -198,7 +198,8 @@ pub enum IndexCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Ingest files and print chunks/s, tokens/s, the share spent embedding, and peak RSS.
+    /// Ingest files (a folder: the documents in it) and print chunks/s, tokens/s, the share
+    /// spent embedding, and peak RSS.
     Ingest {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -232,6 +233,10 @@ pub enum BenchCommand {
         chunks: usize,
         #[arg(long, default_value_t = 50)]
         queries: usize,
+        /// Seed a library in this (new, empty) data directory and keep it, to open the app on
+        /// it (`tests/e2e/measure-scale.mjs`), instead of a scratch one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Watch a scratch folder of N small files and time its scans: the first (every file read
     /// and queued), unchanged (none read), and after 10 files changed.

@@ -24,9 +24,14 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
                 !no_overlap,
             )?)
         }
-        BenchCommand::Search { chunks, queries: n } => {
+        BenchCommand::Search { chunks, queries: n, keep: None } => {
             let scratch = Scratch::new()?;
             out.json_or_lines(&hearth_bench::search(&scratch.db, &scratch.model, chunks, &queries(n))?)
+        }
+        BenchCommand::Search { chunks, queries: n, keep: Some(dir) } => {
+            let scratch = Scratch::new()?;
+            let db = hearth_bench::kept_db(&dir)?;
+            out.json_or_lines(&hearth_bench::search(&db, &scratch.model, chunks, &queries(n))?)
         }
         BenchCommand::Chat { chunks, turns } => {
             let scratch = Scratch::new()?;

@@ -65,6 +65,13 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
         }
         Ok(())
     })?;
+    // The app's worker, running beside this command, may have taken some of them from the
+    // queue: they are finished there (or here, should the app go away).
+    for added in results.iter_mut().flatten().filter(|a| !a.existing) {
+        if matches!(added.document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding) {
+            added.document = engine.await_document(added.document.id, &mut |p| show_progress(&bar, p))?;
+        }
+    }
     bar.finish_and_clear();
     out.added(&results)?;
     all_ready(results)

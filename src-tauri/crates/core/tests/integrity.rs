@@ -113,3 +113,24 @@ fn a_file_that_is_not_a_database_is_refused_and_an_intact_one_opens() {
     damaged(dir.path());
     assert!(integrity::usable_backups(dir.path()).unwrap().is_empty(), "no automatic backup was taken");
 }
+
+#[test]
+fn a_large_file_has_its_header_and_every_table_but_the_passages_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    library(dir.path(), 40, 40);
+    let db = dir.path().join(paths::DATABASE_FILE);
+    // As if it were large: the check by table finds the damaged chats and messages.
+    integrity::check_up_to(&db, 0).expect("an intact file passes");
+    (1..8).for_each(|page| scribble(&db, page * 4096, 16));
+    let err = integrity::check_up_to(&db, 0).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Damaged, "{err}");
+
+    // A file cut short is found from its header alone, whatever its size.
+    let dir = tempfile::tempdir().unwrap();
+    library(dir.path(), 40, 40);
+    let db = dir.path().join(paths::DATABASE_FILE);
+    let whole = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&db).unwrap().set_len(whole - 4096).unwrap();
+    let err = integrity::check_up_to(&db, 0).unwrap_err();
+    assert!(err.to_string().contains("shorter than the"), "{err}");
+}

@@ -109,55 +109,111 @@ fn search_never_returns_a_chunk_the_database_no_longer_has() {
     assert!(names(&hits).iter().all(|n| *n == "tides.docx"), "{:?}", names(&hits));
 }
 
-#[test]
-fn a_rebuild_over_many_batches_on_every_core_finds_each_stored_vector() {
-    let (dir, db) = common::temp_db();
-    // 3,000 random unit vectors: three batches of the parallel rebuild, plus a partial one.
-    let mut rng = 0x2545_f491_4f6c_dd1du64;
+/// An embedder that embeds every text as one given vector, under the real model's id.
+struct Fixed(Vec<f32>);
+
+impl Embedder for Fixed {
+    fn model_id(&self) -> &str {
+        model().model_id()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.0.len()
+    }
+
+    fn embed(&self, texts: &[&str]) -> hearth_core::Result<Vec<Vec<f32>>> {
+        Ok(texts.iter().map(|_| self.0.clone()).collect())
+    }
+}
+
+/// Random unit vectors, the same every run.
+fn random_vectors(n: usize, mut state: u64) -> Vec<Vec<f32>> {
     let mut next = || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0
     };
-    let stored: Vec<Vec<f32>> = (0..3_000)
+    (0..n)
         .map(|_| {
             let v: Vec<f32> = (0..384).map(|_| next()).collect();
             let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             v.into_iter().map(|x| x / norm).collect()
         })
-        .collect();
+        .collect()
+}
+
+/// A ready document `doc` (a UUID's last digits) whose chunks have `vectors`, stored as the pipeline
+/// does: in one transaction, so its chunk ids are one range. Returns its first chunk id.
+fn store_document(db: &Database, doc: u32, vectors: &[Vec<f32>]) -> (hearth_core::DocumentId, i64) {
+    let id = format!("00000000-0000-0000-0000-{doc:012}");
     db.write(|tx| {
         tx.execute(
             "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
-             VALUES ('00000000-0000-0000-0000-000000000001', 'many.txt', 'x', 'text', 0, 'ready', 3000,
-                     '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
-            [],
+             VALUES (?1, ?1, ?1, 'text', 0, 'ready', ?2, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            rusqlite::params![id, vectors.len() as i64],
         )
         .unwrap();
-        for (i, v) in stored.iter().enumerate() {
+        let mut first = None;
+        for (i, v) in vectors.iter().enumerate() {
             tx.execute(
-                "INSERT INTO chunks (id, document_id, ordinal, text, char_start, char_end, token_count)
-                 VALUES (?1, '00000000-0000-0000-0000-000000000001', ?1, 'x', 0, 0, 1)",
-                [i as i64 + 1],
+                "INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?1, ?2, 'x', 0, 0, 1)",
+                rusqlite::params![id, i as i64],
             )
             .unwrap();
+            let chunk = tx.last_insert_rowid();
+            first.get_or_insert(chunk);
             tx.execute(
                 "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)",
-                rusqlite::params![i as i64 + 1, model().model_id(), hearth_core::retrieval::vectors::to_blob(v)],
+                rusqlite::params![chunk, model().model_id(), hearth_core::retrieval::vectors::to_blob(v)],
             )
             .unwrap();
         }
-        Ok(())
+        Ok((hearth_core::DocumentId::parse(&id).unwrap(), first.unwrap()))
     })
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_rebuild_over_many_batches_on_every_core_finds_each_stored_vector() {
+    let (dir, db) = common::temp_db();
+    // 3,000 vectors: two full batches of the parallel rebuild, and a partial one.
+    let stored = random_vectors(3_000, 0x2545_f491_4f6c_dd1d);
+    let (_, first) = store_document(&db, 1, &stored);
     let (index, opened) = open(&db, dir.path());
     assert!(matches!(opened, Opened::Rebuilt(_)));
     assert_eq!(index.len(), 3_000);
     for i in (0..3_000).step_by(37) {
         let found = index.search(&stored[i], 1).unwrap();
-        assert_eq!(found[0].0, i as i64 + 1, "vector {i} finds its own chunk");
+        assert_eq!(found[0].0, first + i as i64, "vector {i} finds its own chunk");
     }
     // Saved and loaded again as it is.
     assert_eq!(open(&db, dir.path()).1, Opened::Loaded);
+}
+
+#[test]
+fn a_search_within_many_documents_walks_the_graph_and_keeps_to_them() {
+    let (dir, db) = common::temp_db();
+    // Two large documents (more vectors than an exact scan reads) and a small one.
+    let large_a = random_vectors(11_000, 1);
+    let large_b = random_vectors(11_000, 2);
+    let small = random_vectors(300, 3);
+    let (a, _) = store_document(&db, 1, &large_a);
+    let (b, b_first) = store_document(&db, 2, &large_b);
+    let (c, c_first) = store_document(&db, 3, &small);
+    let (index, _) = open(&db, dir.path());
+    let within = |docs: Vec<hearth_core::DocumentId>, query: &[f32]| {
+        // The query is a stored vector itself, as if the model had embedded its passage.
+        let request = SearchRequest::new("x").k(20).mode(Mode::Vector).within(docs);
+        search::search(&db, Some(&Fixed(query.to_vec())), Some(&index), &request).unwrap()
+    };
+    let hits = within(vec![a, b], &large_b[123]);
+    assert_eq!(hits[0].chunk_id.0, b_first + 123, "the graph finds the vector among 22,000");
+    assert!(hits.iter().all(|h| h.document_id == a || h.document_id == b), "only the two documents");
+    assert_eq!(hits.len(), 20);
+    // A few documents are scanned exactly, and a vector outside them is never returned.
+    let hits = within(vec![c], &large_a[5]);
+    assert!(hits.iter().all(|h| h.document_id == c));
+    let hits = within(vec![c], &small[42]);
+    assert_eq!(hits[0].chunk_id.0, c_first + 42);
 }

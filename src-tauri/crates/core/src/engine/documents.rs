@@ -112,6 +112,27 @@ impl Engine {
         Ok(document)
     }
 
+    /// Waits for a document this process queued that another live process's worker took from
+    /// the queue (the app's worker drains every queued document, `hearth docs add`'s too): until
+    /// it is ready, failed or cancelled. Should that process die, the document is taken over
+    /// and processed here; one put back in the queue is processed here at once.
+    pub fn await_document(&self, id: DocumentId, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
+        loop {
+            let document = documents::get(&self.db, id)?;
+            match document.status {
+                DocStatus::Ready | DocStatus::Failed | DocStatus::Cancelled => return Ok(document),
+                DocStatus::Queued => return self.process(id, progress),
+                DocStatus::Extracting | DocStatus::Embedding if self.interrupted(id)? => {
+                    self.take_over(id)?;
+                }
+                DocStatus::Extracting | DocStatus::Embedding => {
+                    progress(&Progress::of(&document));
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                }
+            }
+        }
+    }
+
     /// Whether `id` is in a working state that no live process holds.
     fn interrupted(&self, id: DocumentId) -> Result<bool> {
         let worker: Option<String> = self.db.read(|conn| {

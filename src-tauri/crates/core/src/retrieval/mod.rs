@@ -148,11 +148,23 @@ pub fn search(
         };
         let vector = match (&query_vector, index, documents) {
             (Some((v, model_id)), Some(index), None) if index.model_id() == model_id => index.search(v, candidates)?,
+            (Some((v, model_id)), Some(index), Some(docs)) if index.model_id() == model_id => {
+                match vector::large_filter(conn, docs)? {
+                    // Many documents (a large collection): the graph, walking only their chunks.
+                    Some(ranges) => index.filtered_search(v, candidates, |id| ranges.contains(id))?,
+                    None => vector::ranking(conn, v, model_id, documents, candidates)?,
+                }
+            }
             (Some((v, model_id)), _, _) => vector::ranking(conn, v, model_id, documents, candidates)?,
             (None, _, _) => Vec::new(),
         };
         let fused = fuse(mode, &keyword, &vector, k);
-        hydrate(conn, fused)
+        let mut hits = hydrate(conn, fused)?;
+        // The graph's filter goes by id ranges; what is returned is checked by document too.
+        if let Some(docs) = documents {
+            hits.retain(|h| docs.contains(&h.document_id));
+        }
+        Ok(hits)
     })
 }
 

@@ -15,28 +15,92 @@ use crate::error::{Error, Result};
 /// The most backups [`usable_backups`] offers.
 pub const BACKUPS_OFFERED: usize = 3;
 
-/// SQLite's `PRAGMA quick_check` on the database at `path` (nothing when there is none yet):
-/// every page and index entry is read, without the slower cross-checks of `integrity_check`.
-/// A file SQLite cannot read as a database, or a failed check, is [`Error::Damaged`]; being
-/// busy or unreadable for other reasons is not damage, and is reported as itself.
+/// Up to this size the whole file is checked at open; a larger one (a library of hundreds of
+/// thousands of passages) has its header and every table but the passages' checked, which keeps
+/// a start within a second or so (the passages, their vectors and keyword index are most of the
+/// file, and are checked again whenever a backup is written).
+pub const FULL_CHECK_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The tables a large file's check leaves out (see [`FULL_CHECK_BYTES`]).
+const BULK_TABLES: &[&str] = &["chunks", "chunk_vectors", "chunks_fts", "chat_messages_fts"];
+
+/// Checks the database at `path` before it is used (nothing when there is none yet): the
+/// header against the file's size (a truncated file), then SQLite's `PRAGMA quick_check` — every
+/// page and index entry read, without `integrity_check`'s slower cross-checks — over the whole
+/// file, or for a large one over every table but the bulk ones. A file SQLite cannot read as a
+/// database, or a failed check, is [`Error::Damaged`]; being busy or unreadable for other reasons
+/// is not damage, and is reported as itself.
 pub fn check(path: &Path) -> Result<()> {
-    if !path.exists() {
+    check_up_to(path, FULL_CHECK_BYTES)
+}
+
+/// [`check`], with the whole file checked up to `full_check_bytes` (tests check the large-file
+/// path on a small file).
+pub fn check_up_to(path: &Path, full_check_bytes: u64) -> Result<()> {
+    let Ok(size) = std::fs::metadata(path).map(|m| m.len()) else {
         return Ok(());
+    };
+    let damaged = |detail: String| Error::Damaged { path: path.to_owned(), detail };
+    if let Some(problem) = header_problem(path, size) {
+        return Err(damaged(problem));
     }
     let started = std::time::Instant::now();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let result = Connection::open_with_flags(path, flags).and_then(|conn| {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mut stmt = conn.prepare("PRAGMA quick_check(5)")?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>()
+        let checks: Vec<String> = if size <= full_check_bytes {
+            vec!["PRAGMA quick_check(5)".to_owned()]
+        } else {
+            let mut stmt =
+                conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")?;
+            let tables = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            tables
+                .into_iter()
+                .filter(|t| !BULK_TABLES.iter().any(|bulk| t == bulk || t.starts_with(&format!("{bulk}_"))))
+                .map(|t| format!("PRAGMA quick_check(\"{}\")", t.replace('"', "\"\"")))
+                .collect()
+        };
+        let mut found = Vec::new();
+        for check in checks {
+            let mut stmt = conn.prepare(&check)?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            found.extend(rows.collect::<rusqlite::Result<Vec<String>>>()?.into_iter().filter(|r| r != "ok"));
+        }
+        Ok(found)
     });
-    tracing::info!(ms = started.elapsed().as_millis() as u64, "checked the database");
+    tracing::info!(ms = started.elapsed().as_millis() as u64, bytes = size, "checked the database");
     match result {
-        Ok(rows) if rows == ["ok"] => Ok(()),
-        Ok(rows) => Err(Error::Damaged { path: path.to_owned(), detail: rows.join("; ") }),
+        Ok(found) if found.is_empty() => Ok(()),
+        Ok(found) => Err(damaged(found.join("; "))),
         Err(e) => Err(damaged_or(path, e, "checking the database")),
     }
+}
+
+/// What is wrong with the file's 100-byte header, if anything SQLite would not notice at once:
+/// not a database at all, or shorter than the pages its header counts (cut off).
+fn header_problem(path: &Path, size: u64) -> Option<String> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path).ok()?;
+    if size == 0 {
+        return None; // a new database SQLite has not written yet
+    }
+    if file.read_exact(&mut header).is_err() || &header[..16] != b"SQLite format 3\0" {
+        return Some("the file is not an SQLite database".into());
+    }
+    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    // The page count is valid when the change counter matches "version valid for".
+    let pages = u64::from(be32(28));
+    if be32(24) == be32(92) && pages * page_size > size {
+        return Some(format!(
+            "the file is {size} bytes, shorter than the {pages} pages of {page_size} bytes its header counts"
+        ));
+    }
+    None
 }
 
 /// A rusqlite error as [`Error::Damaged`] when it says the file is not a (whole) database, else
