@@ -40,9 +40,13 @@ async function waitForPort(port, ms) {
 export async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
+  // A process group of its own, so that stopping it also ends WebKitWebDriver and any app it
+  // started that is still running: an app left behind keeps the test runner's output pipe open,
+  // and the runner waits for it forever.
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
   await waitForPort(port, 15_000);
   return {
@@ -61,8 +65,13 @@ export async function startDriver(env) {
       return browser;
     },
     async stop() {
-      driver.kill();
-      await once(driver, "exit");
+      const exited = driver.exitCode === null && driver.signalCode === null ? once(driver, "exit") : null;
+      try {
+        process.kill(-driver.pid, "SIGKILL");
+      } catch {
+        // the group is already gone
+      }
+      await exited;
     },
   };
 }

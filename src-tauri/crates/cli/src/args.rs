@@ -233,8 +233,9 @@ pub enum BenchCommand {
         chunks: usize,
         #[arg(long, default_value_t = 50)]
         queries: usize,
-        /// Seed a library in this (new, empty) data directory and keep it, to open the app on
-        /// it (`tests/e2e/measure-scale.mjs`), instead of a scratch one.
+        /// Seed a library in this data directory and keep it, to open the app on it
+        /// (`tests/e2e/measure-scale.mjs`) or measure it again (a library it already holds is
+        /// measured as it is), instead of a scratch one.
         #[arg(long)]
         keep: Option<PathBuf>,
     },

