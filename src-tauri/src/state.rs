@@ -49,11 +49,19 @@ impl AppState {
         F: FnOnce(&Engine) -> hearth_core::Result<T> + Send + 'static,
     {
         let engine = self.engine.read().unwrap_or_else(|e| e.into_inner()).clone()?;
-        tauri::async_runtime::spawn_blocking(move || f(&engine))
-            .await
-            .map_err(|e| IpcError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
-            .map_err(IpcError::from)
+        blocking(move || f(&engine)).await
     }
+}
+
+/// Runs `f` on a blocking thread, its error as the IPC error (SQLite, files and the models never
+/// run on the async runtime's workers).
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> hearth_core::Result<T> + Send + 'static,
+) -> CommandResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
+        .map_err(IpcError::from)
 }
 
 fn open_engine(model_dir: &Path) -> Result<Arc<Engine>, IpcError> {

@@ -7,7 +7,7 @@ use tauri::{AppHandle, State};
 
 use crate::dto::{RecoverRequest, RecoveredDto, StartupProblemDto};
 use crate::error::{CommandResult, ErrorCode, IpcError};
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 /// Why the library did not open at start, or null when it did.
 #[tauri::command]
@@ -54,11 +54,4 @@ pub async fn recover_database(
     let engine = state.reopen()?;
     crate::start(&app, &engine).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(recovered)
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> hearth_core::Result<T> + Send + 'static) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
-        .map_err(IpcError::from)
 }

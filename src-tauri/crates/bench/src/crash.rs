@@ -34,11 +34,44 @@ pub struct CrashReport {
     pub max_finish_ms: u64,
 }
 
+/// What a round runs and kills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// `hearth docs add` of three new files.
+    Ingest,
+    /// A `hearth chat` turn.
+    Chat,
+    /// The desktop app, with three new files in its watched folder.
+    App,
+}
+
+impl Action {
+    /// How long the process may run before its kill, in ms: a turn loads a model and writes an
+    /// answer, the app starts a window first.
+    fn kill_within(self) -> std::ops::Range<u64> {
+        match self {
+            Action::Ingest => 100..3_000,
+            Action::Chat => 300..12_000,
+            Action::App => 1_500..10_000,
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Action::Ingest => "ingest",
+            Action::Chat => "chat",
+            Action::App => "app",
+        })
+    }
+}
+
 /// One kill and what was found after it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Round {
-    /// `ingest`, `chat` or `app`.
-    pub action: &'static str,
+    pub action: Action,
     /// How long the process ran before SIGKILL.
     pub killed_after_ms: u64,
     /// Whether it had already exited on its own (the kill came too late to interrupt it).
@@ -62,8 +95,6 @@ pub struct CrashPlan<'a> {
     pub app: Option<&'a Path>,
     /// The GGUF model that answers the chat rounds.
     pub gguf: &'a Path,
-    /// The embedding model's directory, for the index check.
-    pub model_dir: &'a Path,
     pub rounds: usize,
     pub seed: u64,
 }
@@ -104,41 +135,36 @@ pub fn crash(plan: &CrashPlan<'_>, on_round: &mut dyn FnMut(&Round)) -> Result<C
     // The watched folder is the app's; files are only ever put in it for app rounds.
     let mut folders: Vec<PathBuf> = Vec::new();
     for i in 0..plan.rounds {
-        let action = match (i % 3, plan.app) {
-            (2, Some(_)) => "app",
-            (0 | 2, _) => "ingest",
-            _ => "chat",
+        // The program a round runs: the app's rounds only when there is an app.
+        let (action, program) = match (i % 3, plan.app) {
+            (2, Some(app)) => (Action::App, app),
+            (0 | 2, _) => (Action::Ingest, plan.hearth),
+            _ => (Action::Chat, plan.hearth),
         };
         let mut child = match action {
-            "ingest" => {
+            Action::Ingest => {
                 let folder = files.join(format!("round-{i}"));
                 write_documents(&folder, i, 3, &mut rng)?;
                 folders.push(folder.clone());
-                spawn(Command::new(plan.hearth).args(["docs", "add"]).arg(&folder), &data)?
+                spawn(Command::new(program).args(["docs", "add"]).arg(&folder), &data)?
             }
-            "chat" => spawn(
-                Command::new(plan.hearth).args([
+            Action::Chat => spawn(
+                Command::new(program).args([
                     "chat",
                     &session,
                     &format!("Question {i}: what do the logbooks say about the harbour?"),
                 ]),
                 &data,
             )?,
-            _ => {
+            Action::App => {
                 write_documents(&watched, i, 3, &mut rng)?;
                 if !folders.contains(&watched) {
                     folders.push(watched.clone());
                 }
-                spawn(&mut Command::new(plan.app.unwrap_or(plan.hearth)), &data)?
+                spawn(&mut Command::new(program), &data)?
             }
         };
-        // Chat rounds load a model and write an answer; app rounds start a window first.
-        let range = match action {
-            "ingest" => 100..3_000,
-            "chat" => 300..12_000,
-            _ => 1_500..10_000,
-        };
-        let delay = Duration::from_millis(rng.u64(range));
+        let delay = Duration::from_millis(rng.u64(action.kill_within()));
         std::thread::sleep(delay);
         let finished_first = child.try_wait().ok().flatten().is_some();
         let _ = child.kill();
@@ -153,7 +179,7 @@ pub fn crash(plan: &CrashPlan<'_>, on_round: &mut dyn FnMut(&Round)) -> Result<C
             failures.push(format!("finishing the interrupted work: {e}"));
         }
         let finish_ms = started.elapsed().as_millis() as u64;
-        let index_rebuilt = check(&data, plan.model_dir, &mut failures)?;
+        let index_rebuilt = check(&data, &mut failures)?;
         let round = Round {
             action,
             killed_after_ms: delay.as_millis() as u64,
@@ -235,7 +261,7 @@ fn look(data: &Path) -> Result<(i64, bool)> {
 
 /// The checks after a kill and the finishing `docs add`; failures are pushed in words.
 /// Returns whether the vector index had to be rebuilt.
-fn check(data: &Path, model_dir: &Path, failures: &mut Vec<String>) -> Result<bool> {
+fn check(data: &Path, failures: &mut Vec<String>) -> Result<bool> {
     let db = match store::open(data) {
         Ok(db) => db,
         Err(e) => {
@@ -292,14 +318,14 @@ fn check(data: &Path, model_dir: &Path, failures: &mut Vec<String>) -> Result<bo
     }
     answers_whole(&db, failures)?;
     // The vector index: loaded as saved, or rebuilt from SQLite; either way it must hold every
-    // stored vector of the model.
-    let model = hearth_core::models::embedding::LocalEmbedder::load(
-        &hearth_core::models::embedding::compute_model_dir(model_dir, hearth_core::settings::ingest(&db)?.compute),
-    )?;
-    use hearth_core::models::embedding::Embedder;
-    let (index, opened) = hearth_core::retrieval::index::VectorIndex::open(&db, data, model.model_id())?;
+    // stored vector of the model search uses (recorded when a process loaded it).
+    let Some(model) = hearth_core::settings::search_model(&db)? else {
+        failures.push("no embedding model is recorded for search".into());
+        return Ok(false);
+    };
+    let (index, opened) = hearth_core::retrieval::index::VectorIndex::open(&db, data, &model.model_id)?;
     let stored = conn
-        .query_row("SELECT COUNT(*) FROM chunk_vectors WHERE model_id = ?1", [model.model_id()], |r| r.get::<_, i64>(0))
+        .query_row("SELECT COUNT(*) FROM chunk_vectors WHERE model_id = ?1", [&model.model_id], |r| r.get::<_, i64>(0))
         .map_err(|source| Error::Storage { context: "counting vectors".into(), source })?;
     if index.len() as i64 != stored {
         failures.push(format!("the vector index holds {} vectors, SQLite {stored}", index.len()));

@@ -77,11 +77,6 @@ impl Scratch {
     }
 }
 
-/// The library in `dir` (made when there is none), kept after the benchmark.
-pub fn kept_db(dir: &Path) -> Result<Database> {
-    hearth_core::open(dir)
-}
-
 /// A fresh database in a temporary directory (no model), removed with the returned guard.
 pub fn scratch_db() -> Result<(tempfile::TempDir, Database)> {
     let dir =

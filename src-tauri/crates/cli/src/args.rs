@@ -132,8 +132,9 @@ pub struct DocumentSettingsArgs {
     pub chunk_tokens: Option<usize>,
     #[arg(long)]
     pub overlap_tokens: Option<usize>,
-    #[arg(long, value_enum)]
-    pub compute: Option<Compute>,
+    /// auto, int8 or fp32.
+    #[arg(long)]
+    pub compute: Option<EmbeddingCompute>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -203,9 +204,10 @@ pub enum BenchCommand {
     Ingest {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// How the embedding model computes.
-        #[arg(long, value_enum, default_value_t = Compute::Auto)]
-        compute: Compute,
+        /// How the embedding model computes: auto (int8 where this processor is fast at it, as
+        /// the app does), int8 or fp32.
+        #[arg(long, default_value = "auto")]
+        compute: EmbeddingCompute,
         /// Process the files strictly one after another (extraction not overlapped with
         /// embedding), to measure what the overlap gains.
         #[arg(long)]
@@ -303,9 +305,10 @@ pub enum EvalCommand {
         /// Leave a part of the documents' structure out of chunking, to measure what it adds.
         #[arg(long, value_enum)]
         without: Vec<Without>,
-        /// How the embedding model computes.
-        #[arg(long, value_enum, default_value_t = Compute::Auto)]
-        compute: Compute,
+        /// How the embedding model computes: auto (int8 where this processor is fast at it, as
+        /// the app does), int8 or fp32.
+        #[arg(long, default_value = "auto")]
+        compute: EmbeddingCompute,
     },
     /// Score the answer given with no model (the quoted sentences) on a question set (JSON:
     /// documents, and questions each with words of the sentence that answers): how often the
@@ -316,31 +319,11 @@ pub enum EvalCommand {
         /// Leave a part of the documents' structure out of chunking, to measure what it adds.
         #[arg(long, value_enum)]
         without: Vec<Without>,
-        /// How the embedding model computes.
-        #[arg(long, value_enum, default_value_t = Compute::Auto)]
-        compute: Compute,
+        /// How the embedding model computes: auto (int8 where this processor is fast at it, as
+        /// the app does), int8 or fp32.
+        #[arg(long, default_value = "auto")]
+        compute: EmbeddingCompute,
     },
-}
-
-/// How the embedding model computes (`hearth_core`'s `EmbeddingCompute`, for the command line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Compute {
-    /// int8 where this processor is fast at it, else fp32 (what the app does by default).
-    Auto,
-    /// The quantized copy: int8 matrix products, one text per model call.
-    Int8,
-    /// The model as shipped: fp32 matrix products.
-    Fp32,
-}
-
-impl From<Compute> for EmbeddingCompute {
-    fn from(c: Compute) -> EmbeddingCompute {
-        match c {
-            Compute::Auto => EmbeddingCompute::Auto,
-            Compute::Int8 => EmbeddingCompute::Int8,
-            Compute::Fp32 => EmbeddingCompute::Fp32,
-        }
-    }
 }
 
 /// A part of a document's structure that chunking can leave out.

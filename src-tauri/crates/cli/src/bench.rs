@@ -15,7 +15,7 @@ use crate::output::Out;
 pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Ingest { paths, compute, no_overlap } => {
-            let scratch = Scratch::with(Structure::default(), compute.into())?;
+            let scratch = Scratch::with(Structure::default(), compute)?;
             out.json_or_lines(&hearth_bench::ingest(
                 &scratch.db,
                 &scratch.model,
@@ -30,7 +30,7 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         }
         BenchCommand::Search { chunks, queries: n, keep: Some(dir) } => {
             let scratch = Scratch::new()?;
-            let db = hearth_bench::kept_db(&dir)?;
+            let db = hearth_core::open(&dir)?;
             out.json_or_lines(&hearth_bench::search(&db, &scratch.model, chunks, &queries(n))?)
         }
         BenchCommand::Chat { chunks, turns } => {
@@ -59,14 +59,8 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
             let gguf = gguf.unwrap_or_else(|| {
                 base.with_file_name("smollm2-135m-instruct").join("SmolLM2-135M-Instruct.Q4_1.gguf")
             });
-            let plan = hearth_bench::crash::CrashPlan {
-                hearth: &hearth,
-                app: app.as_deref(),
-                gguf: &gguf,
-                model_dir: &base,
-                rounds,
-                seed,
-            };
+            let plan =
+                hearth_bench::crash::CrashPlan { hearth: &hearth, app: app.as_deref(), gguf: &gguf, rounds, seed };
             let bar = ProgressBar::new(rounds as u64).with_style(
                 ProgressStyle::with_template("kill -9 {bar:30} {pos}/{len} rounds").expect("valid template"),
             );

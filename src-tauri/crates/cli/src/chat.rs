@@ -103,7 +103,7 @@ pub fn set_documents(engine: &Engine, out: &Out, args: DocumentSettingsArgs) -> 
         ingest.overlap_tokens = n;
     }
     if let Some(compute) = args.compute {
-        ingest.compute = compute.into();
+        ingest.compute = compute;
     }
     let saved = settings::set_ingest(db, ingest)?;
     out.json_or_lines(&serde_json::json!({ "documents": saved, "computing_now": engine.embedding_compute() }))

@@ -23,28 +23,20 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
         .map(|(path, added)| added.map_err(|e| (path.display().to_string(), e)))
         .collect();
     // A file already in the library whose processing was interrupted (a killed `docs add`) is
-    // taken over and finished, one that failed is tried again; one another live process is
-    // working on is reported as such.
+    // taken over and finished, one that failed (a full disk, say) is tried again; one another
+    // live process is working on is reported as such.
     for result in results.iter_mut() {
         let Ok(added) = result else { continue };
-        let unfinished =
-            matches!(added.document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding);
-        // One that failed (a full disk, say) is tried again: adding it again asks for that.
-        if added.existing && added.document.status == DocStatus::Failed {
-            match engine.retry_document(added.document.id) {
-                Ok(document) => added.document = document,
-                Err(e) => *result = Err((added.document.name.clone(), e)),
-            }
-            continue;
-        }
-        if added.existing && unfinished {
-            match engine.take_over(added.document.id) {
-                Ok(document) => added.document = document,
-                Err(e) => {
-                    *result = Err((added.document.name.clone(), e));
-                    continue;
-                }
-            }
+        let id = added.document.id;
+        let again = match added.document.status {
+            _ if !added.existing => continue,
+            DocStatus::Failed => engine.retry_document(id),
+            status if status.is_unfinished() => engine.take_over(id),
+            _ => continue,
+        };
+        match again {
+            Ok(document) => added.document = document,
+            Err(e) => *result = Err((added.document.name.clone(), e)),
         }
     }
     // The next document is extracted while the current one is embedded.
@@ -68,7 +60,7 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
     // The app's worker, running beside this command, may have taken some of them from the
     // queue: they are finished there (or here, should the app go away).
     for added in results.iter_mut().flatten().filter(|a| !a.existing) {
-        if matches!(added.document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding) {
+        if added.document.status.is_unfinished() {
             added.document = engine.await_document(added.document.id, &mut |p| show_progress(&bar, p))?;
         }
     }

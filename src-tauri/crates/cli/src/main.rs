@@ -66,10 +66,10 @@ fn run(cli: Cli) -> hearth_core::Result<()> {
         Command::ParserWorker => hearth_core::ingest::extract::worker::serve(),
         // Measurements run in scratch databases of their own: the library is not even opened.
         Command::Eval { command: EvalCommand::Trec { dir, without, compute } } => {
-            bench::eval_trec(&out, &dir, Without::structure(&without), compute.into())
+            bench::eval_trec(&out, &dir, Without::structure(&without), compute)
         }
         Command::Eval { command: EvalCommand::Answers { set, without, compute } } => {
-            out.answers(&hearth_bench::answers::answers(&set, Without::structure(&without), compute.into())?)
+            out.answers(&hearth_bench::answers::answers(&set, Without::structure(&without), compute)?)
         }
         Command::Bench { command } => bench::run(&out, command),
         command => {

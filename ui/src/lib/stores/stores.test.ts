@@ -275,4 +275,29 @@ describe("ChatStore", () => {
     expect(chat.messages.map((m) => m.content)).toEqual(["hello?", "Hi."]);
     expect(calls.map((c) => c.cmd)).toContain("retry_turn");
   });
+
+  it("on a full disk keeps the draft when the question was not stored, and offers the stored one again", async () => {
+    const stored: ChatMessageDto[] = [];
+    let storeTheQuestion = false;
+    fakeBackend({
+      list_messages: () => stored,
+      send_message: (args) => {
+        if (storeTheQuestion) {
+          stored.push({ id: 1, session_id: "s", timestamp: "2026-02-01T00:00:00Z", role: "user", content: String(args?.content), record: null });
+        }
+        throw { code: "DISK_FULL", message: "The disk is full: free some space, then try again" };
+      },
+    });
+    const chat = new ChatStore();
+    await chat.open("s");
+    // Nothing was saved: the composer keeps the draft.
+    expect(await chat.send("hello?")).toBe(false);
+    expect(chat.error?.code).toBe("DISK_FULL");
+    expect(chat.messages).toEqual([]);
+    // The question was saved, its answer was not: it is shown, for a retry.
+    storeTheQuestion = true;
+    expect(await chat.send("hello?")).toBe(true);
+    expect(chat.error?.code).toBe("DISK_FULL");
+    expect(chat.messages.map((m) => m.content)).toEqual(["hello?"]);
+  });
 });

@@ -25,9 +25,9 @@ impl Engine {
     }
 
     /// Takes a queued document through extraction and embedding now, adding its vectors to the
-    /// index and saving it. The worker calls this for each queued document; the CLI calls it
-    /// for the ones it added. A missing model is `ModelUnavailable`, and the document stays
-    /// queued.
+    /// index and saving it (`hearth docs retry`; the worker and `hearth docs add` process many
+    /// with [`Engine::process_overlapped`]). A missing model is `ModelUnavailable`, and the
+    /// document stays queued.
     pub fn process(&self, id: DocumentId, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
         self.with_pipeline(|pipeline, index| {
             let document = pipeline.process(id, progress)?;

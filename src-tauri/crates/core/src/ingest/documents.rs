@@ -36,6 +36,11 @@ impl DocStatus {
         }
     }
 
+    /// Queued or being processed: not ready, failed or cancelled yet.
+    pub fn is_unfinished(self) -> bool {
+        matches!(self, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding)
+    }
+
     pub fn parse(text: &str) -> Option<DocStatus> {
         [Self::Queued, Self::Extracting, Self::Embedding, Self::Ready, Self::Failed, Self::Cancelled]
             .into_iter()
@@ -189,7 +194,7 @@ pub fn delete(db: &Database, id: DocumentId) -> Result<Vec<i64>> {
 pub fn cancel(db: &Database, id: DocumentId) -> Result<Document> {
     db.write(|tx| {
         let document = load(tx, id)?;
-        if !matches!(document.status, DocStatus::Queued | DocStatus::Extracting | DocStatus::Embedding) {
+        if !document.status.is_unfinished() {
             return Err(Error::invalid(format!(
                 "{} is {}; only queued or in-progress documents can be cancelled",
                 document.name,

@@ -60,6 +60,19 @@ impl EmbeddingCompute {
     }
 }
 
+impl std::str::FromStr for EmbeddingCompute {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<EmbeddingCompute> {
+        match s {
+            "auto" => Ok(EmbeddingCompute::Auto),
+            "int8" => Ok(EmbeddingCompute::Int8),
+            "fp32" => Ok(EmbeddingCompute::Fp32),
+            other => Err(Error::InvalidInput(format!("unknown embedding compute {other:?}: use auto, int8 or fp32"))),
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 fn fast_int8() -> bool {
     std::arch::is_x86_feature_detected!("avx2")

@@ -220,7 +220,7 @@ impl VectorIndex {
     pub fn search(&self, query: &[f32], n: usize) -> Result<Vec<(i64, f64)>> {
         let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
         let matches = graph.index.search(query, n).map_err(index_error)?;
-        Ok(matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect())
+        Ok(scored(&matches))
     }
 
     /// The `n` nearest vectors whose key `keep` accepts: the graph walk skips the others. For a
@@ -229,7 +229,7 @@ impl VectorIndex {
     pub fn filtered_search(&self, query: &[f32], n: usize, keep: impl Fn(i64) -> bool) -> Result<Vec<(i64, f64)>> {
         let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
         let matches = graph.index.filtered_search(query, n, |key| keep(key as i64)).map_err(index_error)?;
-        Ok(matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect())
+        Ok(scored(&matches))
     }
 
     /// Vectors in the index.
@@ -303,6 +303,11 @@ fn fingerprint(db: &Database, model_id: &str) -> Result<Manifest> {
             .context("counting stored vectors")?;
         Ok(Manifest { model_id: model_id.to_owned(), count: count as u64, key_sum: key_sum as u64 })
     })
+}
+
+/// A search's matches as (chunk id, cosine similarity), nearest first.
+fn scored(matches: &usearch::ffi::Matches) -> Vec<(i64, f64)> {
+    matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect()
 }
 
 fn index_error(e: impl std::fmt::Display) -> Error {

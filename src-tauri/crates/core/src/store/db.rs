@@ -109,9 +109,6 @@ impl Database {
     }
 }
 
-/// Puts the database in WAL mode. Switching needs the database to itself, and SQLite does not
-/// wait for that on the busy timeout: while another process opens a new database (and runs its
-/// migrations), the switch is retried for as long as a busy connection would wait.
 impl Drop for Database {
     /// The readers close first, so the writer is the last connection to close: only it may fold
     /// the WAL back into the file (a read-only connection closing last leaves the WAL behind).
@@ -120,6 +117,9 @@ impl Drop for Database {
     }
 }
 
+/// Puts the database in WAL mode. Switching needs the database to itself, and SQLite does not
+/// wait for that on the busy timeout: while another process opens a new database (and runs its
+/// migrations), the switch is retried for as long as a busy connection would wait.
 fn use_wal(conn: &Connection) -> Result<()> {
     let started = std::time::Instant::now();
     loop {

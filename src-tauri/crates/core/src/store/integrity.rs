@@ -80,11 +80,11 @@ pub fn check_up_to(path: &Path, full_check_bytes: u64) -> Result<()> {
 /// not a database at all, or shorter than the pages its header counts (cut off).
 fn header_problem(path: &Path, size: u64) -> Option<String> {
     use std::io::Read;
-    let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(path).ok()?;
     if size == 0 {
         return None; // a new database SQLite has not written yet
     }
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path).ok()?;
     if file.read_exact(&mut header).is_err() || &header[..16] != b"SQLite format 3\0" {
         return Some("the file is not an SQLite database".into());
     }
