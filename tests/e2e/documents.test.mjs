@@ -49,7 +49,7 @@ test("documents are queued, processed in the background with progress, searched,
   });
 
   const files = ["beekeeping.pdf", "tides.docx", "volcanoes.html", "bad/encrypted.pdf"].map((f) => path.join(fixtures, f));
-  const added = await ok("add_documents", { paths: [...files, path.join(fixtures, "bad/picture.png")] });
+  const added = await ok("add_documents", { paths: [...files, path.join(fixtures, "bad/slides.pptx")] });
   assert.equal(added.length, 5);
   assert.ok(added.slice(0, 4).every((a) => a.document?.status === "queued" && !a.error), JSON.stringify(added));
   assert.equal(added[4].document, null);
@@ -381,13 +381,13 @@ test("a PDF that crashes its reader fails alone, and the window and the other do
   // limit (SIGABRT). guide.pdf, dropped with it, is read by a fresh worker.
   // A file Hearth cannot read at all is a short notice beside the conversation, not a block in
   // it, and it goes away by itself.
-  const picture = [path.join(fixtures, "bad/picture.png")];
+  const picture = [path.join(fixtures, "bad/slides.pptx")];
   await drag("enter", picture);
   await (await browser.$('[data-testid="drop-target"]')).waitForDisplayed();
   await drag("drop", picture);
   const notice = await browser.$('[data-testid="rejected-files"]');
   await notice.waitForDisplayed({ timeout: 10_000 });
-  assert.match(await notice.getProperty("textContent"), /Not added: picture\.png is not a supported document type/);
+  assert.match(await notice.getProperty("textContent"), /Not added: slides\.pptx is not a supported document type/);
   assert.equal(await browser.execute((el) => getComputedStyle(el).position, notice), "fixed");
   assert.equal(await browser.execute((el) => el.closest("main") === null, notice), true, "not in the chat pane");
   await notice.waitForExist({ reverse: true, timeout: 15_000 });

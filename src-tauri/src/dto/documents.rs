@@ -28,6 +28,11 @@ pub struct DocumentDto {
     pub chunk_count: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Pages whose text was read from their image by OCR.
+    #[ts(type = "number")]
+    pub ocr_pages: i64,
+    /// The OCR's mean confidence over those pages, 0 to 1.
+    pub ocr_confidence: Option<f64>,
 }
 
 impl From<Document> for DocumentDto {
@@ -44,6 +49,8 @@ impl From<Document> for DocumentDto {
             chunk_count: d.chunk_count,
             created_at: d.created_at.to_rfc3339(),
             updated_at: d.updated_at.to_rfc3339(),
+            ocr_pages: d.ocr_pages,
+            ocr_confidence: d.ocr_confidence,
         }
     }
 }
@@ -82,6 +89,8 @@ pub struct ChunkDto {
     pub token_count: i64,
     /// The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or "".
     pub heading_path: String,
+    /// Set when the text was read from a page's image by OCR: the recognizer's confidence, 0 to 1.
+    pub ocr_confidence: Option<f64>,
 }
 
 impl From<StoredChunk> for ChunkDto {
@@ -95,6 +104,7 @@ impl From<StoredChunk> for ChunkDto {
             char_end: c.char_end,
             token_count: c.token_count,
             heading_path: c.heading_path,
+            ocr_confidence: c.ocr_confidence,
         }
     }
 }
@@ -127,6 +137,9 @@ pub struct DocumentProgressDto {
     pub status: DocStatus,
     pub chunks_done: u32,
     pub chunks_total: u32,
+    /// While a scan is read by OCR: the page being read, of the pages that need it (else 0, 0).
+    pub ocr_page: u32,
+    pub ocr_pages: u32,
 }
 
 impl From<&Progress> for DocumentProgressDto {
@@ -137,6 +150,8 @@ impl From<&Progress> for DocumentProgressDto {
             status: p.status,
             chunks_done: p.chunks_done.try_into().unwrap_or(u32::MAX),
             chunks_total: p.chunks_total.try_into().unwrap_or(u32::MAX),
+            ocr_page: p.ocr_page,
+            ocr_pages: p.ocr_pages,
         }
     }
 }
@@ -203,6 +218,8 @@ pub struct SearchHitDto {
     pub score: f64,
     pub keyword: Option<ComponentRankDto>,
     pub vector: Option<ComponentRankDto>,
+    /// Set when the passage was read from a page's image by OCR: the recognizer's confidence.
+    pub ocr_confidence: Option<f64>,
 }
 
 impl SearchHitDto {
@@ -218,6 +235,7 @@ impl SearchHitDto {
             score: h.score,
             keyword: h.keyword.map(Into::into),
             vector: h.vector.map(Into::into),
+            ocr_confidence: h.ocr_confidence,
         }
     }
 }

@@ -52,6 +52,10 @@ pub struct IngestSettingsDto {
     pub keep_pdf_copies: bool,
     /// How the embedding model computes (applies at the next start).
     pub compute: EmbeddingCompute,
+    /// Read text in scanned pages and images (OCR).
+    pub ocr: bool,
+    /// The resolution scanned pages are drawn at for OCR, in dots per inch (100 to 400).
+    pub ocr_dpi: u32,
     /// What `compute` means on this machine, and what this run uses (not saved).
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -189,6 +193,8 @@ impl SettingsDto {
                 overlap_tokens: count(s.ingest.overlap_tokens),
                 keep_pdf_copies: s.ingest.keep_pdf_copies,
                 compute: s.ingest.compute,
+                ocr: s.ingest.ocr,
+                ocr_dpi: s.ingest.ocr_dpi,
                 computing: Some(computing),
             },
             theme: s.theme,
@@ -230,6 +236,8 @@ impl SaveSettingsRequest {
                 overlap_tokens: self.ingest.overlap_tokens as usize,
                 keep_pdf_copies: self.ingest.keep_pdf_copies,
                 compute: self.ingest.compute,
+                ocr: self.ingest.ocr,
+                ocr_dpi: self.ingest.ocr_dpi,
             },
             theme: self.theme,
             backups: BackupSettings { keep: self.backups.keep as usize, every_hours: self.backups.every_hours },

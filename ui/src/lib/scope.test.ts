@@ -15,6 +15,8 @@ const doc = (id: string, status: DocumentDto["status"] = "ready"): DocumentDto =
   chunk_count: 1,
   created_at: "",
   updated_at: "",
+  ocr_pages: 0,
+  ocr_confidence: null,
 });
 const session = (scope: SessionDto["scope"], own: string[] = []): SessionDto => ({
   id: "s",

@@ -94,7 +94,7 @@ pub fn answers(path: &Path, structure: Structure, compute: EmbeddingCompute) -> 
     let set: QuestionSet = serde_json::from_str(&text)
         .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e.into() })?;
     let scratch = Scratch::with(structure, compute)?;
-    let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents, true)?;
+    let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents, true, Default::default())?;
     let documents = scratch.db.read(|c| {
         let mut stmt = c
             .prepare("SELECT id FROM documents WHERE status = 'ready'")

@@ -63,7 +63,15 @@ pub fn run_trec(
     }
 
     let started = Instant::now();
-    let pipeline = Pipeline { db, embedder, chunker, index: None, parsers: Parsers::in_process(), originals: None };
+    let pipeline = Pipeline {
+        db,
+        embedder,
+        chunker,
+        index: None,
+        parsers: Parsers::in_process(),
+        originals: None,
+        options: Default::default(),
+    };
     // Identical texts dedup to one document, so a document may stand for several docnos.
     let mut docnos: HashMap<DocumentId, Vec<String>> = HashMap::new();
     for (i, (docno, text)) in docs.iter().enumerate() {

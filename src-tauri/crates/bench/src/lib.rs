@@ -10,6 +10,7 @@ pub mod crash;
 pub mod eval;
 mod folders;
 mod llm;
+pub mod ocr;
 pub mod parsers;
 mod sessions;
 
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use hearth_core::ingest::Pipeline;
 use hearth_core::ingest::chunking::{Chunker, DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
-use hearth_core::ingest::extract::Parsers;
+use hearth_core::ingest::extract::{ExtractOptions, Parsers};
 use hearth_core::models::embedding::{
     Embedder, EmbeddingCompute, LocalEmbedder, TimedEmbedder, compute_model_dir, locate_model_dir,
 };
@@ -117,21 +118,33 @@ pub struct IngestReport {
     pub embed_seconds: f64,
     pub chunks_per_second: f64,
     pub tokens_per_second: f64,
+    /// Pages read by OCR (scans), and how many a second, end to end.
+    pub ocr_pages: u32,
+    pub ocr_pages_per_second: f64,
     pub peak_rss_mb: Option<f64>,
 }
 
-/// Ingests `paths` into `db` and measures throughput.
+/// Ingests `paths` into `db` and measures throughput; `options` say how documents are read (OCR
+/// and its resolution).
 pub fn ingest(
     db: &Database,
     embedder: &dyn Embedder,
     chunker: &Chunker,
     paths: &[PathBuf],
     overlap: bool,
+    options: ExtractOptions,
 ) -> Result<IngestReport> {
     let timed = TimedEmbedder::new(embedder);
     let started = Instant::now();
-    let pipeline =
-        Pipeline { db, embedder: &timed, chunker, index: None, parsers: Parsers::in_process(), originals: None };
+    let pipeline = Pipeline {
+        db,
+        embedder: &timed,
+        chunker,
+        index: None,
+        parsers: Parsers::in_process(),
+        originals: None,
+        options,
+    };
     // As the app and `hearth docs add` do: everything queued first (a folder as its files).
     let mut queued = Vec::new();
     for (_, added) in hearth_core::ingest::enqueue_paths(db, paths) {
@@ -153,9 +166,10 @@ pub fn ingest(
             ready.push(pipeline.process(id, &mut |_| {})?);
         }
     }
-    let (mut chunks, mut tokens) = (0, 0);
+    let (mut chunks, mut tokens, mut ocr_pages) = (0, 0, 0);
     for document in &ready {
         chunks += document.chunk_count as usize;
+        ocr_pages += document.ocr_pages as u32;
         tokens += db.read(|c| {
             c.query_row("SELECT COALESCE(SUM(token_count), 0) FROM chunks WHERE document_id = ?1", [document.id], |r| {
                 r.get::<_, i64>(0)
@@ -173,6 +187,8 @@ pub fn ingest(
         embed_seconds,
         chunks_per_second: chunks as f64 / seconds,
         tokens_per_second: tokens as f64 / seconds,
+        ocr_pages,
+        ocr_pages_per_second: f64::from(ocr_pages) / seconds,
         peak_rss_mb: peak_rss_mb(),
     })
 }

@@ -93,12 +93,12 @@ pub fn pages(path: &std::path::Path, worker: WorkerCommand, pages: u32, width: u
     let name = path.display().to_string();
     let in_worker = Parsers::in_worker(worker, PARSE_TIMEOUT);
     // The first page also opens the document in a fresh worker: drawn once before timing.
-    let first = in_worker.render(Arc::clone(&bytes), 1, width, &name)?;
+    let first = in_worker.render(DocType::Pdf, Arc::clone(&bytes), 1, width, &name)?;
     let count = pages.clamp(1, first.pages);
     let (mut total, mut max, mut kb) = (0.0, 0.0f64, 0.0);
     for page in 1..=count {
         let started = Instant::now();
-        let drawn = in_worker.render(Arc::clone(&bytes), page, width, &name)?;
+        let drawn = in_worker.render(DocType::Pdf, Arc::clone(&bytes), page, width, &name)?;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         total += ms;
         max = max.max(ms);

@@ -135,6 +135,12 @@ pub struct DocumentSettingsArgs {
     /// auto, int8 or fp32.
     #[arg(long)]
     pub compute: Option<EmbeddingCompute>,
+    /// Read text in scanned pages and images (OCR): on or off.
+    #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+    pub ocr: Option<bool>,
+    /// The resolution scanned pages are drawn at for OCR, in dots per inch (100 to 400).
+    #[arg(long)]
+    pub ocr_dpi: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,6 +218,21 @@ pub enum BenchCommand {
         /// embedding), to measure what the overlap gains.
         #[arg(long)]
         no_overlap: bool,
+        /// The resolution scanned pages are drawn at for OCR, in dots per inch.
+        #[arg(long, default_value_t = hearth_core::ingest::extract::ExtractOptions::DEFAULT_OCR_DPI)]
+        ocr_dpi: u32,
+    },
+    /// Write a copy of a PDF whose pages are only images of themselves, as a scanner makes them
+    /// (no text layer; the text known), to measure and test OCR.
+    Scan {
+        input: PathBuf,
+        output: PathBuf,
+        /// The resolution the pages are drawn at.
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
+        /// Only these pages (1-based; the others are copied as they are).
+        #[arg(long, value_delimiter = ',')]
+        pages: Option<Vec<u32>>,
     },
     /// Kill -9 at random moments, N times, then check that nothing was lost: `hearth docs add`
     /// of new files, chat turns answered by a GGUF model, and (with --app, under a display) the
@@ -275,6 +296,18 @@ pub enum BenchCommand {
         paths: Vec<PathBuf>,
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+    },
+    /// Scan some of a PDF's pages (images at 300 dpi, no text layer), read them by OCR at each
+    /// resolution, and print pages/s, word recall against the original's text layer, and peak RSS.
+    Ocr {
+        path: PathBuf,
+        #[arg(long, default_value = "150,200,300", value_delimiter = ',')]
+        dpi: Vec<u32>,
+        /// The first page scanned (1-based).
+        #[arg(long, default_value_t = 1)]
+        from: u32,
+        #[arg(long, default_value_t = 10)]
+        pages: u32,
     },
     /// Draw a PDF's first pages in the parser worker, as the page view asks for them, and print
     /// the time per page and the image size.

@@ -5,7 +5,9 @@ use hearth_core::ingest::chunking::Structure;
 use std::path::Path;
 
 use hearth_bench::{Scratch, eval, queries, scratch_db};
+use hearth_core::Error;
 use hearth_core::Result;
+use hearth_core::ingest::extract::ExtractOptions;
 use hearth_core::models::embedding::EmbeddingCompute;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -14,7 +16,7 @@ use crate::output::Out;
 
 pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
     match command {
-        BenchCommand::Ingest { paths, compute, no_overlap } => {
+        BenchCommand::Ingest { paths, compute, no_overlap, ocr_dpi } => {
             let scratch = Scratch::with(Structure::default(), compute)?;
             out.json_or_lines(&hearth_bench::ingest(
                 &scratch.db,
@@ -22,7 +24,16 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
                 &scratch.chunker,
                 &paths,
                 !no_overlap,
+                ExtractOptions { ocr_dpi: Some(ocr_dpi) },
             )?)
+        }
+        BenchCommand::Scan { input, output, dpi, pages } => {
+            let bytes = std::fs::read(&input)
+                .map_err(|source| Error::Io { context: format!("reading {}", input.display()), source })?;
+            let copy = hearth_core::ingest::extract::pdf::scanned_copy(&bytes, dpi, pages.as_deref())?;
+            std::fs::write(&output, &copy)
+                .map_err(|source| Error::Io { context: format!("writing {}", output.display()), source })?;
+            out.done(&format!("{} ({} bytes): {} scanned at {dpi} dpi", output.display(), copy.len(), input.display()))
         }
         BenchCommand::Search { chunks, queries: n, keep: None } => {
             let scratch = Scratch::new()?;
@@ -48,6 +59,9 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
         }
         BenchCommand::Parsers { paths, rounds } => {
             out.json_or_lines(&hearth_bench::parsers::parsers(&paths, crate::parser_worker()?, rounds)?)
+        }
+        BenchCommand::Ocr { path, dpi, from, pages } => {
+            out.json_or_lines(&hearth_bench::ocr::ocr(&path, &dpi, from, pages)?)
         }
         BenchCommand::Pages { path, pages, width } => {
             out.json_or_lines(&hearth_bench::parsers::pages(&path, crate::parser_worker()?, pages, width)?)

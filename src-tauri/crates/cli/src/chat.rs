@@ -105,6 +105,12 @@ pub fn set_documents(engine: &Engine, out: &Out, args: DocumentSettingsArgs) -> 
     if let Some(compute) = args.compute {
         ingest.compute = compute;
     }
+    if let Some(ocr) = args.ocr {
+        ingest.ocr = ocr;
+    }
+    if let Some(dpi) = args.ocr_dpi {
+        ingest.ocr_dpi = dpi;
+    }
     let saved = settings::set_ingest(db, ingest)?;
     out.json_or_lines(&serde_json::json!({ "documents": saved, "computing_now": engine.embedding_compute() }))
 }

@@ -70,6 +70,12 @@ pub fn add(engine: &Engine, out: &Out, paths: &[PathBuf]) -> Result<()> {
 }
 
 fn show_progress(bar: &ProgressBar, p: &Progress) {
+    if p.ocr_pages > 0 {
+        bar.set_length(u64::from(p.ocr_pages));
+        bar.set_position(u64::from(p.ocr_page.saturating_sub(1)));
+        bar.set_message(format!("{} (OCR page {} of {})", p.name, p.ocr_page, p.ocr_pages));
+        return;
+    }
     bar.set_length(p.chunks_total as u64);
     bar.set_position(p.chunks_done as u64);
     bar.set_message(format!("{} ({})", p.name, p.status.as_str()));

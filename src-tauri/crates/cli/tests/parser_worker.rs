@@ -79,15 +79,15 @@ fn a_pdf_that_exhausts_the_workers_memory_fails_alone() {
 #[test]
 fn the_worker_draws_a_pdf_page_as_this_process_would() {
     let parsers = Parsers::in_worker(hearth_worker(), Duration::from_secs(60));
-    let drawn = parsers.render(bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
+    let drawn = parsers.render(DocType::Pdf, bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
     assert_eq!(&drawn.png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!((drawn.width_px, drawn.pages), (640, 4));
     // A4 in points, and the image keeps the page's proportions.
     assert!((drawn.width_pt - 595.3).abs() < 0.5 && (drawn.height_pt - 841.9).abs() < 0.5, "{drawn:?}");
     assert_eq!(drawn.height_px, (640.0 * drawn.height_pt / drawn.width_pt).round() as u32);
-    let here = Parsers::in_process().render(bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
+    let here = Parsers::in_process().render(DocType::Pdf, bytes("guide.pdf"), 2, 640, "guide.pdf").unwrap();
     assert_eq!(drawn, here);
-    let past = parsers.render(bytes("guide.pdf"), 5, 640, "guide.pdf").unwrap_err().to_string();
+    let past = parsers.render(DocType::Pdf, bytes("guide.pdf"), 5, 640, "guide.pdf").unwrap_err().to_string();
     assert!(past.contains("this PDF has 4 pages; there is no page 5"), "{past}");
 }
 
@@ -124,4 +124,27 @@ fn the_worker_reads_pdfs_with_the_pdfium_it_is_told_of() {
     assert!(said.contains("PDFium is missing or broken at /nonexistent/libpdfium.so"), "{said}");
     // Other formats do not need it, and the worker goes on.
     assert!(parsers.extract(DocType::Html, bytes("volcanoes.html"), "volcanoes.html").is_ok());
+}
+
+#[test]
+fn the_worker_reads_a_scan_by_ocr_and_tells_each_page_as_it_goes() {
+    // Three scanned pages of four: each is told before it is read (its line also restarts the
+    // time limit, which is a page's, not the whole scan's).
+    let scan: Arc<[u8]> = extract::pdf::scanned_copy(&bytes("guide.pdf"), 200, Some(&[1, 2, 3])).unwrap().into();
+    let parsers = Parsers::in_worker(hearth_worker(), Duration::from_secs(60));
+    let mut told = Vec::new();
+    let read = parsers
+        .extract_with(DocType::Pdf, scan.clone(), "scan.pdf", Default::default(), &mut |p| told.push((p.page, p.pages)))
+        .unwrap();
+    assert_eq!(told, vec![(1, 3), (2, 3), (3, 3)]);
+    assert_eq!((read.pages, read.ocr_pages), (Some(4), 3));
+    assert!(!parsers.has_worker(), "the worker that held the OCR models was ended");
+    let here = extract::extract(DocType::Pdf, scan).unwrap();
+    assert_eq!(read, here, "the worker reads what this process reads");
+    // An image is drawn for the page view as it is, its pixels as its points.
+    let png: Arc<[u8]> =
+        Parsers::in_process().render(DocType::Pdf, bytes("guide.pdf"), 1, 900, "guide.pdf").unwrap().png.into();
+    let drawn = parsers.render(DocType::Image, png, 1, 450, "page.png").unwrap();
+    assert_eq!((drawn.width_px, drawn.width_pt, drawn.pages), (450, 900.0, 1));
+    assert!(parsers.has_worker(), "a fresh worker drew it, and stays for the next file");
 }

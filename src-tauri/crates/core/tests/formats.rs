@@ -175,12 +175,27 @@ fn every_format_together_answers_from_the_right_document() {
 }
 
 #[test]
+fn a_scanned_pdf_is_read_by_ocr() {
+    let (_dir, db) = common::temp_db();
+    let document = add(&db, &fixture("bad/scanned.pdf")).document;
+    assert_eq!(document.status, DocStatus::Ready, "{:?}", document.error);
+    assert_eq!(document.ocr_pages, 1);
+    // Small, blurred print: read, but less surely than a clean page.
+    assert!(document.ocr_confidence.is_some_and(|c| c > 0.6), "{:?}", document.ocr_confidence);
+    let chunks = documents::chunks(&db, document.id, hearth_core::store::Page::new(10, 0).unwrap()).unwrap();
+    let text = chunks.iter().map(|c| c.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    // The page's image says "This page was scanned. Its words are pixels." in small print.
+    assert!(["this", "page", "scanned", "pixels"].iter().all(|w| text.contains(w)), "{text}");
+    assert!(chunks.iter().all(|c| c.ocr_confidence.is_some()), "{chunks:?}");
+}
+
+#[test]
 fn bad_files_fail_alone_with_a_reason() {
     let (_dir, db) = common::temp_db();
     let good = add(&db, &fixture("sourdough.txt")).document;
     let cases = [
         ("encrypted.pdf", "encrypted with a password"),
-        ("scanned.pdf", "no text layer"),
+        ("blank-paper.png", "no text was found in this image"),
         ("truncated.pdf", "corrupt or truncated"),
         ("corrupt.docx", "not a readable DOCX"),
         ("notazip.docx", "not a readable DOCX"),
@@ -203,7 +218,7 @@ fn bad_files_fail_alone_with_a_reason() {
 #[test]
 fn files_that_can_never_be_read_are_refused_and_nothing_is_recorded() {
     let (_dir, db) = common::temp_db();
-    let err = pipeline(&db).add_file(&fixture("bad/picture.png"), &mut |_| {}).unwrap_err();
+    let err = pipeline(&db).add_file(&fixture("bad/slides.pptx"), &mut |_| {}).unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)) && err.to_string().contains("not a supported"), "{err}");
 
     let dir = tempfile::tempdir().unwrap();

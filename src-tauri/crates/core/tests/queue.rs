@@ -78,6 +78,7 @@ fn cancelling_stops_the_work_and_stores_nothing_then_retry_finishes_it() {
         index: None,
         parsers: Parsers::in_process(),
         originals: None,
+        options: Default::default(),
     };
     let mut seen = Vec::new();
     let document = pipeline.process(id, &mut |p| seen.push((p.status, p.chunks_done))).unwrap();
@@ -115,6 +116,7 @@ fn a_crash_mid_document_resumes_after_restart() {
                     index: None,
                     parsers: Parsers::in_process(),
                     originals: None,
+                    options: Default::default(),
                 };
                 pipeline.process(id, &mut |_| {})
             })
@@ -151,6 +153,7 @@ fn deleting_a_document_while_it_is_embedded_leaves_nothing_behind() {
         index: None,
         parsers: Parsers::in_process(),
         originals: None,
+        options: Default::default(),
     };
     let result = pipeline.process(id, &mut |_| {});
     assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");

@@ -25,6 +25,7 @@ fn add_indexed(db: &Database, index: &VectorIndex, name: &str) -> documents::Doc
         index: Some(index),
         parsers: Parsers::in_process(),
         originals: None,
+        options: Default::default(),
     };
     pipeline.add_file(&fixture(name), &mut |_| {}).unwrap().document
 }

@@ -1,7 +1,11 @@
 import { open, save } from "@tauri-apps/plugin-dialog";
 
 /** The extensions Hearth reads (the core decides by extension; see extract.rs). */
-export const DOCUMENT_EXTENSIONS = ["pdf", "docx", "html", "htm", "xhtml", "md", "markdown", "mdown", "txt", "text", "log", "csv"];
+export const DOCUMENT_EXTENSIONS = [
+  ...["pdf", "docx", "html", "htm", "xhtml", "md", "markdown", "mdown", "txt", "text", "log", "csv"],
+  // Pictures of text, read by OCR.
+  ...["png", "jpg", "jpeg", "tif", "tiff"],
+];
 
 /** Asks for files with the system's own file dialog; an empty list when the person cancels. */
 export async function chooseFiles(): Promise<string[]> {
@@ -10,7 +14,7 @@ export async function chooseFiles(): Promise<string[]> {
     multiple: true,
     directory: false,
     filters: [
-      { name: "Documents (PDF, DOCX, HTML, Markdown, text)", extensions: DOCUMENT_EXTENSIONS },
+      { name: "Documents (PDF, DOCX, HTML, Markdown, text, scans and photos of text)", extensions: DOCUMENT_EXTENSIONS },
       { name: "All files", extensions: ["*"] },
     ],
   });

@@ -19,7 +19,7 @@ describe("settings", () => {
         model_folders: [],
         idle_unload_minutes: 10,
       },
-      ingest: { chunk_tokens: 254, overlap_tokens: 32, keep_pdf_copies: true, compute: "auto" },
+      ingest: { chunk_tokens: 254, overlap_tokens: 32, keep_pdf_copies: true, compute: "auto", ocr: true, ocr_dpi: 200 },
       theme: "dark",
       backups: { keep: 3, every_hours: 24 },
     };

@@ -16,6 +16,8 @@ const doc = (id: string, status: DocumentDto["status"], extra: Partial<DocumentD
   chunk_count: 0,
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
+  ocr_pages: 0,
+  ocr_confidence: null,
   ...extra,
 });
 

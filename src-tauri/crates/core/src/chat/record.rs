@@ -112,6 +112,11 @@ pub struct SourceRecord {
     pub score: f64,
     pub keyword: Option<ComponentRank>,
     pub vector: Option<ComponentRank>,
+    /// Set when the passage was read from a page's image by OCR: the recognizer's confidence,
+    /// 0 to 1 (absent in records from before OCR).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ocr_confidence: Option<f64>,
 }
 
 impl SourceRecord {
@@ -127,6 +132,7 @@ impl SourceRecord {
             score: hit.score,
             keyword: hit.keyword,
             vector: hit.vector,
+            ocr_confidence: hit.ocr_confidence,
         }
     }
 }

@@ -79,6 +79,7 @@ impl Engine {
             index: Some(&models.index),
             parsers: self.parsers(),
             originals: sizes.keep_pdf_copies.then_some(&self.originals),
+            options: sizes.extract_options(),
         };
         f(&pipeline, &models.index)
     }

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use crate::chat::TurnLocks;
 use crate::chat::llm::LocalModel;
 use crate::error::{Error, Result};
+use crate::ingest::extract::ocr;
 use crate::ingest::extract::pdf::{self, PDFIUM_ENV};
 use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::ingest::originals::Originals;
@@ -127,11 +128,17 @@ impl Engine {
     /// executable in its worker mode), each file within `timeout`; call once, before documents
     /// are processed. Returns false if parsers were already chosen.
     pub fn use_parser_worker(&self, mut command: WorkerCommand, timeout: Duration) -> bool {
-        // The worker finds PDFium where this engine's models are (the app's bundle, say).
+        // The worker finds PDFium and the OCR models where this engine's models are (the app's
+        // bundle, say).
         if !command.env.iter().any(|(k, _)| k == PDFIUM_ENV) {
             let library = std::env::var(PDFIUM_ENV)
                 .unwrap_or_else(|_| pdf::library_beside(&self.model_dir).display().to_string());
             command.env.push((PDFIUM_ENV.to_owned(), library));
+        }
+        if !command.env.iter().any(|(k, _)| k == ocr::OCR_DIR_ENV) {
+            let dir = std::env::var(ocr::OCR_DIR_ENV)
+                .unwrap_or_else(|_| ocr::dir_beside(&self.model_dir).display().to_string());
+            command.env.push((ocr::OCR_DIR_ENV.to_owned(), dir));
         }
         self.parsers.set(Parsers::in_worker(command, timeout)).is_ok()
     }

@@ -50,9 +50,10 @@ impl Engine {
     /// resolution: CSS width × device pixel ratio).
     pub fn render_page(&self, id: DocumentId, page: u32, width: u32) -> Result<Arc<RenderedPage>> {
         let document = documents::get(&self.db, id)?;
-        if DocType::parse(&document.doc_type) != Some(DocType::Pdf) {
-            return Err(Error::invalid(format!("{} is not a PDF: it has no pages to show", document.name)));
-        }
+        let doc_type = match DocType::parse(&document.doc_type) {
+            Some(t @ (DocType::Pdf | DocType::Image)) => t,
+            _ => return Err(Error::invalid(format!("{} is not a PDF: it has no pages to show", document.name))),
+        };
         // Widths are rounded so that small window resizes reuse what is drawn.
         let width = width.clamp(64, crate::ingest::extract::pdf::MAX_RENDER_WIDTH).div_ceil(64) * 64;
         let key = PageKey { sha256: document.sha256.clone(), page, width };
@@ -60,7 +61,7 @@ impl Engine {
             return Ok(found);
         }
         let bytes = self.originals.read(&document)?;
-        let drawn = Arc::new(self.parsers().render(bytes, page, width, &document.name)?);
+        let drawn = Arc::new(self.parsers().render(doc_type, bytes, page, width, &document.name)?);
         self.pages.lock().unwrap_or_else(|e| e.into_inner()).put(key, drawn.clone());
         Ok(drawn)
     }

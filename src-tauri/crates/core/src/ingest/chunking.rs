@@ -44,6 +44,9 @@ pub struct Chunk {
     pub embedded_tokens: usize,
     /// Where the passage's lines are on their pages (PDFs).
     pub boxes: Vec<PageBox>,
+    /// Set when the passage was read from a page's image by OCR: the recognizer's confidence
+    /// (the lowest of its pages'), 0 to 1.
+    pub ocr_confidence: Option<f32>,
 }
 
 impl Chunk {
@@ -185,6 +188,7 @@ impl Chunker {
                     context: context.clone(),
                     embedded_tokens: token_count + context_tokens,
                     boxes: boxes_within(&boxes, start, end),
+                    ocr_confidence: pages.ocr_confidence(document, start, end),
                 });
             }
         }

@@ -64,6 +64,10 @@ pub struct Document {
     pub chunk_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Pages whose text was read from their image by OCR (scans; an image file is one page).
+    pub ocr_pages: i64,
+    /// The OCR's mean confidence over those pages, 0 to 1.
+    pub ocr_confidence: Option<f64>,
 }
 
 /// Why a document's original file cannot be read back as it was added.
@@ -106,6 +110,8 @@ pub struct StoredChunk {
     /// The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or
     /// empty.
     pub heading_path: String,
+    /// Set when the text was read from a page's image by OCR: the recognizer's confidence, 0 to 1.
+    pub ocr_confidence: Option<f64>,
 }
 
 /// One page of documents, newest first, and how many there are.
@@ -116,7 +122,8 @@ pub struct DocumentPage {
 }
 
 const COLUMNS: &str =
-    "id, name, original_path, sha256, doc_type, size_bytes, pages, status, error, chunk_count, created_at, updated_at";
+    "id, name, original_path, sha256, doc_type, size_bytes, pages, status, error, chunk_count, created_at, updated_at,
+     ocr_pages, ocr_confidence";
 
 /// Lists documents, newest first.
 pub fn list(db: &Database, page: Page) -> Result<DocumentPage> {
@@ -145,7 +152,7 @@ pub fn chunks(db: &Database, id: DocumentId, page: Page) -> Result<Vec<StoredChu
         load(conn, id)?;
         let mut stmt = conn
             .prepare_cached(
-                "SELECT id, ordinal, text, page, char_start, char_end, token_count, heading_path FROM chunks
+                "SELECT id, ordinal, text, page, char_start, char_end, token_count, heading_path, ocr_confidence FROM chunks
                  WHERE document_id = ?1 ORDER BY ordinal LIMIT ?2 OFFSET ?3",
             )
             .context("preparing the chunk list")?;
@@ -170,6 +177,8 @@ pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<StoredChunk> {
         char_end: row.get(5)?,
         token_count: row.get(6)?,
         heading_path: row.get(7)?,
+        // By name: the queries that read a chunk put other columns after the first eight.
+        ocr_confidence: row.get("ocr_confidence")?,
     })
 }
 
@@ -277,6 +286,8 @@ fn document_row(row: &Row<'_>) -> rusqlite::Result<Document> {
         chunk_count: row.get(9)?,
         created_at: codec::timestamp(row, 10)?,
         updated_at: codec::timestamp(row, 11)?,
+        ocr_pages: row.get(12)?,
+        ocr_confidence: row.get(13)?,
     })
 }
 

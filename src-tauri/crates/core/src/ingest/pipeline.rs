@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::chunking::{Chunk, Chunker, PATH_SEPARATOR, PageBox};
 use super::documents::{self, DocStatus, Document, OriginalGone};
-use super::extract::{DocType, Parsers};
+use super::extract::{DocType, ExtractOptions, Parsers};
 use super::originals::Originals;
 use super::queue::{Added, Progress, Source, enqueue, enqueue_file};
 use crate::error::{Error, Result, StorageContext};
@@ -36,8 +36,11 @@ pub struct Pipeline<'a> {
     /// Where parsers run: a worker process in the app and the CLI ([`Parsers::in_process`] in
     /// tests and benchmarks).
     pub parsers: &'a Parsers,
-    /// Where to keep a copy of each PDF, so its pages can be drawn later; `None` keeps none.
+    /// Where to keep a copy of each PDF (and image), so its pages can be drawn later; `None`
+    /// keeps none.
     pub originals: Option<&'a Originals>,
+    /// How documents are read (OCR and its resolution).
+    pub options: ExtractOptions,
 }
 
 impl Pipeline<'_> {
@@ -132,13 +135,18 @@ impl Pipeline<'_> {
         let Some(document) = advance(self.db, id, DocStatus::Queued, DocStatus::Extracting)? else {
             return self.db.read(|conn| documents::load(conn, id)).map(Stage::Done);
         };
-        progress(&Progress {
-            document_id: id,
-            name: document.name.clone(),
-            status: DocStatus::Extracting,
-            chunks_done: 0,
-            chunks_total: 0,
-        });
+        let mut reading = |ocr_page, ocr_pages| {
+            progress(&Progress {
+                document_id: id,
+                name: document.name.clone(),
+                status: DocStatus::Extracting,
+                chunks_done: 0,
+                chunks_total: 0,
+                ocr_page,
+                ocr_pages,
+            })
+        };
+        reading(0, 0);
         let prepared = match bytes {
             Some(bytes) => Ok(Arc::from(bytes)),
             None => reread(&document),
@@ -146,18 +154,22 @@ impl Pipeline<'_> {
         .and_then(|bytes| {
             let doc_type = DocType::parse(&document.doc_type)
                 .ok_or_else(|| Error::invalid(format!("unknown document type {:?}", document.doc_type)))?;
-            let extracted = self.parsers.extract(doc_type, bytes.clone(), &document.name)?;
-            if let Some(originals) = self.originals.filter(|_| doc_type == DocType::Pdf) {
+            let extracted =
+                self.parsers.extract_with(doc_type, bytes.clone(), &document.name, self.options, &mut |p| {
+                    reading(p.page, p.pages)
+                })?;
+            if let Some(originals) = self.originals.filter(|_| matches!(doc_type, DocType::Pdf | DocType::Image)) {
                 // Without a copy only the page view is lost, so the document goes on.
                 if let Err(e) = originals.keep(&document.sha256, &bytes) {
                     tracing::warn!(%id, error = %e, "could not keep a copy of the PDF");
                 }
             }
             let title = extracted.title.clone().unwrap_or_else(|| title_from_name(&document.name));
-            Ok((self.chunker.split(&extracted, &title)?, extracted.pages, extracted.title))
+            let ocr = Ocr::of(&extracted);
+            Ok((self.chunker.split(&extracted, &title)?, extracted.pages, extracted.title, ocr))
         });
         match prepared {
-            Ok((chunks, pages, title)) => Ok(Stage::Prepared(Prepared { document, chunks, pages, title })),
+            Ok((chunks, pages, title, ocr)) => Ok(Stage::Prepared(Prepared { document, chunks, pages, title, ocr })),
             Err(e) => fail(self.db, id, DocStatus::Extracting, &e).map(Stage::Done),
         }
     }
@@ -165,7 +177,7 @@ impl Pipeline<'_> {
     /// Embedding and storing an extracted document: it becomes `ready` with its chunks and
     /// vectors in one transaction.
     fn embed_and_store(&self, prepared: Prepared, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
-        let Prepared { document, chunks, pages, title } = prepared;
+        let Prepared { document, chunks, pages, title, ocr } = prepared;
         let id = document.id;
         let mut report = |status, done, total| {
             progress(&Progress {
@@ -174,6 +186,8 @@ impl Pipeline<'_> {
                 status,
                 chunks_done: done,
                 chunks_total: total,
+                ocr_page: 0,
+                ocr_pages: 0,
             })
         };
         if advance(self.db, id, DocStatus::Extracting, DocStatus::Embedding)?.is_none() {
@@ -190,7 +204,7 @@ impl Pipeline<'_> {
             Err(e) => return fail(self.db, id, DocStatus::Embedding, &e),
         };
 
-        let stored = store_ready(self.db, id, &chunks, (pages, title), &vectors, self.embedder.model_id());
+        let stored = store_ready(self.db, id, &chunks, Facts { pages, title, ocr }, &vectors, self.embedder.model_id());
         let Some((document, chunk_ids)) = stored.inspect_err(|e| {
             // Storing failed (a full disk, above all): the document is marked failed, so it can
             // be retried once the cause is gone, instead of staying "embedding" for as long as
@@ -224,6 +238,30 @@ struct Prepared {
     chunks: Vec<Chunk>,
     pages: Option<u32>,
     title: Option<String>,
+    ocr: Ocr,
+}
+
+/// How much of a document OCR read, and how surely.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ocr {
+    pages: u32,
+    /// The mean of the pages' confidences.
+    confidence: Option<f32>,
+}
+
+impl Ocr {
+    fn of(extracted: &super::extract::Extracted) -> Ocr {
+        let read: Vec<f32> = extracted.parts.iter().filter_map(|p| p.ocr_confidence).collect();
+        let confidence = (!read.is_empty()).then(|| read.iter().sum::<f32>() / read.len() as f32);
+        Ocr { pages: extracted.ocr_pages, confidence }
+    }
+}
+
+/// What is stored about a document beside its chunks.
+struct Facts {
+    pages: Option<u32>,
+    title: Option<String>,
+    ocr: Ocr,
 }
 
 /// A document's title when it gives none: its file name without the extension, with `_` and
@@ -316,7 +354,7 @@ fn store_ready(
     db: &Database,
     id: DocumentId,
     chunks: &[Chunk],
-    (pages, title): (Option<u32>, Option<String>),
+    Facts { pages, title, ocr }: Facts,
     vectors: &[Vec<f32>],
     model_id: &str,
 ) -> Result<Option<(Document, Vec<i64>)>> {
@@ -331,8 +369,8 @@ fn store_ready(
         let mut insert_chunk = tx
             .prepare_cached(
                 "INSERT INTO chunks (document_id, ordinal, text, page, char_start, char_end, token_count,
-                                     heading_path, context, boxes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                     heading_path, context, boxes, ocr_confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .context("preparing chunk insert")?;
         let mut insert_vector = tx
@@ -352,6 +390,7 @@ fn store_ready(
                     chunk.heading_path.join(PATH_SEPARATOR),
                     chunk.context,
                     PageBox::to_stored(&chunk.boxes),
+                    chunk.ocr_confidence,
                 ])
                 .context("storing a chunk")?;
             let chunk_id = tx.last_insert_rowid();
@@ -360,9 +399,17 @@ fn store_ready(
         }
         tx.execute(
             "UPDATE documents SET status = 'ready', error = NULL, chunk_count = ?2, pages = ?3, updated_at = ?4,
-                                  title = ?5
+                                  title = ?5, ocr_pages = ?6, ocr_confidence = ?7
              WHERE id = ?1",
-            params![id.to_string(), chunks.len() as i64, pages, codec::to_db(codec::now()), title],
+            params![
+                id.to_string(),
+                chunks.len() as i64,
+                pages,
+                codec::to_db(codec::now()),
+                title,
+                ocr.pages,
+                ocr.confidence
+            ],
         )
         .context("marking a document ready")?;
         Ok(Some((documents::load(tx, id)?, chunk_ids)))

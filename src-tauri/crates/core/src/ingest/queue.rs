@@ -26,6 +26,9 @@ pub struct Progress {
     pub status: DocStatus,
     pub chunks_done: usize,
     pub chunks_total: usize,
+    /// While a scan is read by OCR: the page being read, of the pages that need it (else 0, 0).
+    pub ocr_page: u32,
+    pub ocr_pages: u32,
 }
 
 impl Progress {
@@ -38,6 +41,8 @@ impl Progress {
             status: document.status,
             chunks_done: chunks,
             chunks_total: chunks,
+            ocr_page: 0,
+            ocr_pages: 0,
         }
     }
 }

@@ -194,6 +194,21 @@ impl PageStarts {
         self.0.get(after.saturating_sub(1)).and_then(|(_, page)| *page)
     }
 
+    /// The lowest OCR confidence of the parts of `document` (the one these starts are of) that
+    /// characters `start..end` fall in; `None` when none of them was read by OCR.
+    pub fn ocr_confidence(&self, document: &Extracted, start: usize, end: usize) -> Option<f32> {
+        document
+            .parts
+            .iter()
+            .zip(&self.0)
+            .filter(|(part, (part_start, _))| {
+                let part_end = part_start + part.text.chars().count();
+                *part_start < end.max(start + 1) && start < part_end.max(*part_start + 1)
+            })
+            .filter_map(|(part, _)| part.ocr_confidence)
+            .reduce(f32::min)
+    }
+
     /// Every line box of `document` (the one these starts are of) with its character range in
     /// the joined text.
     pub fn boxes(&self, document: &Extracted) -> Vec<(usize, usize, PageBox)> {
@@ -218,9 +233,9 @@ mod tests {
         let parts = pages
             .iter()
             .zip(1..)
-            .map(|(text, page)| Part { page: Some(page), text: (*text).to_owned(), lines: Vec::new() })
+            .map(|(text, page)| Part { page: Some(page), text: (*text).to_owned(), ..Part::default() })
             .collect();
-        Extracted { parts, pages: Some(pages.len() as u32), markup, title: None }
+        Extracted { parts, pages: Some(pages.len() as u32), markup, title: None, ocr_pages: 0 }
     }
 
     fn texts<'d>(full: &'d str, sections: &[Section]) -> Vec<(String, &'d str)> {

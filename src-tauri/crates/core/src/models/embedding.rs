@@ -171,7 +171,7 @@ fn model_name(dir: &Path) -> Named {
 }
 
 /// ONNX Runtime's library: beside the model, else beside the base model whose int8 copy this is.
-fn ort_library(dir: &Path) -> PathBuf {
+pub(crate) fn ort_library(dir: &Path) -> PathBuf {
     let here = dir.join(ORT_LIBRARY);
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     match name.strip_suffix(INT8_DIR_SUFFIX) {
@@ -286,7 +286,7 @@ impl Embedder for LocalEmbedder {
 }
 
 /// ONNX Runtime can be loaded once per process; later loads reuse that environment.
-fn ort_environment(library: &Path) -> Result<ort::environment::Environment> {
+pub(crate) fn ort_environment(library: &Path) -> Result<ort::environment::Environment> {
     static ENV: OnceLock<std::result::Result<ort::environment::Environment, String>> = OnceLock::new();
     ENV.get_or_init(|| {
         if !library.is_file() {

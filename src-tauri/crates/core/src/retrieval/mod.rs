@@ -80,6 +80,8 @@ pub struct Hit {
     pub score: f64,
     pub keyword: Option<ComponentRank>,
     pub vector: Option<ComponentRank>,
+    /// Set when the passage was read from a page's image by OCR: the recognizer's confidence.
+    pub ocr_confidence: Option<f64>,
 }
 
 /// What to search for: the query, how many results, which documents (all ready ones when
@@ -186,7 +188,7 @@ pub(crate) fn document_filter(column: &str, docs: Option<&[DocumentId]>) -> (Str
 fn hydrate(conn: &Connection, fused: Vec<Fused>) -> Result<Vec<Hit>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT c.document_id, d.name, c.page, c.ordinal, c.text FROM chunks c
+            "SELECT c.document_id, d.name, c.page, c.ordinal, c.text, c.ocr_confidence FROM chunks c
              JOIN documents d ON d.id = c.document_id WHERE c.id = ?1 AND d.status = 'ready'",
         )
         .context("preparing search results")?;
@@ -204,6 +206,7 @@ fn hydrate(conn: &Connection, fused: Vec<Fused>) -> Result<Vec<Hit>> {
                     score,
                     keyword,
                     vector,
+                    ocr_confidence: r.get(5)?,
                 })
             })
             .optional()

@@ -48,7 +48,7 @@ pub fn passage(db: &Database, chunk_id: ChunkId, query: &str) -> Result<Passage>
         let found = conn
             .query_row(
                 "SELECT c.id, c.ordinal, c.text, c.page, c.char_start, c.char_end, c.token_count, c.heading_path,
-                        d.id, d.name, d.doc_type, c.boxes
+                        d.id, d.name, d.doc_type, c.boxes, c.ocr_confidence
                  FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
                 [chunk_id],
                 |row| {

@@ -9,6 +9,7 @@ use super::codec;
 use super::model_choice::ModelChoice;
 use crate::error::{Error, Result, StorageContext};
 use crate::ingest::chunking::{DEFAULT_OVERLAP_TOKENS, MAX_CHUNK_TOKENS};
+use crate::ingest::extract::ExtractOptions;
 use crate::models::embedding::EmbeddingCompute;
 use crate::sessions::limits::MAX_MODEL_NAME_CHARS;
 use crate::text;
@@ -38,6 +39,10 @@ pub struct IngestSettings {
     /// How the embedding model computes; a change applies at the next start, and the library
     /// is then embedded again in the background (search goes on meanwhile).
     pub compute: EmbeddingCompute,
+    /// Read text in scanned pages and images (OCR).
+    pub ocr: bool,
+    /// The resolution scanned pages are drawn at for OCR, in dots per inch.
+    pub ocr_dpi: u32,
 }
 
 impl Default for IngestSettings {
@@ -47,11 +52,22 @@ impl Default for IngestSettings {
             overlap_tokens: DEFAULT_OVERLAP_TOKENS,
             keep_pdf_copies: true,
             compute: EmbeddingCompute::default(),
+            ocr: true,
+            ocr_dpi: ExtractOptions::DEFAULT_OCR_DPI,
         }
     }
 }
 
+/// The resolutions OCR may draw pages at: below 100 dpi small print is unreadable, above 400
+/// a page is slow and large for no gain.
+pub const OCR_DPI_RANGE: std::ops::RangeInclusive<u32> = 100..=400;
+
 impl IngestSettings {
+    /// How documents are read under these settings.
+    pub fn extract_options(&self) -> ExtractOptions {
+        ExtractOptions { ocr_dpi: self.ocr.then_some(self.ocr_dpi) }
+    }
+
     /// Whether chunks are cut at other sizes than the default ones.
     pub fn custom_sizes(&self) -> bool {
         let default = IngestSettings::default();
@@ -369,6 +385,14 @@ fn check_ingest(settings: &IngestSettings) -> Result<()> {
         return Err(Error::invalid(format!(
             "chunks must be 16 to {max} tokens, with an overlap under half of that (got {} and {})",
             settings.chunk_tokens, settings.overlap_tokens
+        )));
+    }
+    if !OCR_DPI_RANGE.contains(&settings.ocr_dpi) {
+        return Err(Error::invalid(format!(
+            "the OCR resolution must be {} to {} dpi (got {})",
+            OCR_DPI_RANGE.start(),
+            OCR_DPI_RANGE.end(),
+            settings.ocr_dpi
         )));
     }
     Ok(())

@@ -54,7 +54,15 @@ pub fn chunker() -> &'static Chunker {
 
 /// The ingestion pipeline with the real model and no vector index.
 pub fn pipeline(db: &Database) -> Pipeline<'_> {
-    Pipeline { db, embedder: model(), chunker: chunker(), index: None, parsers: Parsers::in_process(), originals: None }
+    Pipeline {
+        db,
+        embedder: model(),
+        chunker: chunker(),
+        index: None,
+        parsers: Parsers::in_process(),
+        originals: None,
+        options: Default::default(),
+    }
 }
 
 /// Adds a file and processes it now, checking that progress went from extracting to ready.

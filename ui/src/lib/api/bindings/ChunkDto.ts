@@ -7,4 +7,8 @@ export type ChunkDto = { id: number, ordinal: number, text: string, page: number
 /**
  * The headings the chunk is under ("5 R Add-On Packages › 5.1 Which packages exist"), or "".
  */
-heading_path: string, };
+heading_path: string, 
+/**
+ * Set when the text was read from a page's image by OCR: the recognizer's confidence, 0 to 1.
+ */
+ocr_confidence: number | null, };

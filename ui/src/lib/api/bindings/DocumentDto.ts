@@ -8,4 +8,12 @@ export type DocumentDto = { id: string, name: string, original_path: string | nu
 /**
  * Why it failed, in words a person understands.
  */
-error: string | null, chunk_count: number, created_at: string, updated_at: string, };
+error: string | null, chunk_count: number, created_at: string, updated_at: string, 
+/**
+ * Pages whose text was read from their image by OCR.
+ */
+ocr_pages: number, 
+/**
+ * The OCR's mean confidence over those pages, 0 to 1.
+ */
+ocr_confidence: number | null, };

@@ -4,4 +4,8 @@ import type { DocStatus } from "./DocStatus";
 /**
  * Progress of a document through the queue, sent as the `document-progress` event.
  */
-export type DocumentProgressDto = { document_id: string, name: string, status: DocStatus, chunks_done: number, chunks_total: number, };
+export type DocumentProgressDto = { document_id: string, name: string, status: DocStatus, chunks_done: number, chunks_total: number, 
+/**
+ * While a scan is read by OCR: the page being read, of the pages that need it (else 0, 0).
+ */
+ocr_page: number, ocr_pages: number, };

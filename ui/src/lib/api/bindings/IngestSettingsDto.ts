@@ -14,6 +14,14 @@ keep_pdf_copies: boolean,
  */
 compute: EmbeddingCompute, 
 /**
+ * Read text in scanned pages and images (OCR).
+ */
+ocr: boolean, 
+/**
+ * The resolution scanned pages are drawn at for OCR, in dots per inch (100 to 400).
+ */
+ocr_dpi: number, 
+/**
  * What `compute` means on this machine, and what this run uses (not saved).
  */
 computing?: EmbeddingCompute, };

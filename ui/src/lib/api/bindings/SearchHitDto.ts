@@ -10,4 +10,8 @@ export type SearchHitDto = { chunk_id: number, document_id: string, document_nam
 /**
  * The chunk's whole text, in order.
  */
-runs: Array<TextRunDto>, score: number, keyword: ComponentRankDto | null, vector: ComponentRankDto | null, };
+runs: Array<TextRunDto>, score: number, keyword: ComponentRankDto | null, vector: ComponentRankDto | null, 
+/**
+ * Set when the passage was read from a page's image by OCR: the recognizer's confidence.
+ */
+ocr_confidence: number | null, };

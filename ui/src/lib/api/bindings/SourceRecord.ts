@@ -17,4 +17,9 @@ snippet: string,
 /**
  * The fused score.
  */
-score: number, keyword: ComponentRank | null, vector: ComponentRank | null, };
+score: number, keyword: ComponentRank | null, vector: ComponentRank | null, 
+/**
+ * Set when the passage was read from a page's image by OCR: the recognizer's confidence,
+ * 0 to 1 (absent in records from before OCR).
+ */
+ocr_confidence?: number, };

@@ -6,8 +6,10 @@
 mod docx;
 mod html;
 mod markdown_writer;
+pub mod ocr;
 pub mod pdf;
 mod pdf_text;
+mod picture;
 mod text;
 pub mod worker;
 
@@ -34,6 +36,8 @@ pub enum DocType {
     Html,
     Pdf,
     Docx,
+    /// A picture of text (a scan, a photographed page): PNG, JPEG or TIFF, read by OCR.
+    Image,
 }
 
 impl DocType {
@@ -46,8 +50,10 @@ impl DocType {
             Some("html" | "htm" | "xhtml") => Ok(DocType::Html),
             Some("pdf") => Ok(DocType::Pdf),
             Some("docx") => Ok(DocType::Docx),
+            Some("png" | "jpg" | "jpeg" | "tif" | "tiff") => Ok(DocType::Image),
             _ => Err(Error::invalid(format!(
-                "{} is not a supported document type (supported: PDF, DOCX, HTML, Markdown, plain text)",
+                "{} is not a supported document type (supported: PDF, DOCX, HTML, Markdown, plain text, and \
+                 images of text: PNG, JPEG, TIFF)",
                 path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
             ))),
         }
@@ -61,12 +67,13 @@ impl DocType {
             DocType::Html => "html",
             DocType::Pdf => "pdf",
             DocType::Docx => "docx",
+            DocType::Image => "image",
         }
     }
 
     /// Reads the stored spelling back.
     pub fn parse(text: &str) -> Option<DocType> {
-        [DocType::Text, DocType::Markdown, DocType::Html, DocType::Pdf, DocType::Docx]
+        [DocType::Text, DocType::Markdown, DocType::Html, DocType::Pdf, DocType::Docx, DocType::Image]
             .into_iter()
             .find(|t| t.as_str() == text)
     }
@@ -81,7 +88,7 @@ pub enum Markup {
 }
 
 /// A run of a document's text: a page of a PDF, or the whole of anything else.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     /// 1-based page number, for paged formats.
     pub page: Option<u32>,
@@ -89,6 +96,10 @@ pub struct Part {
     /// Where each line of `text` is on the page (PDFs), in order.
     #[serde(default)]
     pub lines: Vec<LineBox>,
+    /// Set when the text was read from the page's image by OCR: the recognizer's mean
+    /// confidence over the page's characters, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<f32>,
 }
 
 /// A line of a page's text and its box on the page.
@@ -111,16 +122,52 @@ pub struct Extracted {
     /// The title the document gives itself (a PDF's metadata, an HTML page's `<title>`), if any.
     #[serde(default)]
     pub title: Option<String>,
+    /// Pages whose text was read from their image by OCR.
+    #[serde(default)]
+    pub ocr_pages: u32,
 }
 
-/// Extracts the text of `bytes` as `doc_type`, within [`PARSE_TIMEOUT`].
+/// How a document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExtractOptions {
+    /// Pages without a text layer, and images, are read by OCR, drawn at this resolution (dots
+    /// per inch); `None` leaves them unread.
+    pub ocr_dpi: Option<u32>,
+}
+
+impl ExtractOptions {
+    /// The resolution scanned pages are drawn at for OCR unless a person chooses another.
+    pub const DEFAULT_OCR_DPI: u32 = 200;
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions { ocr_dpi: Some(Self::DEFAULT_OCR_DPI) }
+    }
+}
+
+/// How far a long read has come: OCR of page `page` of the `pages` that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReadProgress {
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// Extracts the text of `bytes` as `doc_type`, within [`PARSE_TIMEOUT`], with the default options.
 pub fn extract(doc_type: DocType, bytes: Arc<[u8]>) -> Result<Extracted> {
-    extract_within(doc_type, bytes, PARSE_TIMEOUT)
+    extract_within(doc_type, bytes, ExtractOptions::default(), PARSE_TIMEOUT, &mut |_| {})
 }
 
-/// [`extract`] with a chosen time limit.
-pub fn extract_within(doc_type: DocType, bytes: Arc<[u8]>, timeout: Duration) -> Result<Extracted> {
-    let extracted = guarded(doc_type.as_str(), timeout, move || match doc_type {
+/// [`extract`] with chosen options and time limit: `timeout` is for the whole file, or for each
+/// page when pages are read by OCR (told to `progress` as they start).
+pub fn extract_within(
+    doc_type: DocType,
+    bytes: Arc<[u8]>,
+    options: ExtractOptions,
+    timeout: Duration,
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<Extracted> {
+    let extracted = guarded(doc_type.as_str(), timeout, progress, move |report| match doc_type {
         DocType::Text => Ok(whole(decode_text(&bytes), Markup::Plain)),
         DocType::Markdown => Ok(whole(decode_text(&bytes), Markup::Markdown)),
         DocType::Html => {
@@ -128,52 +175,88 @@ pub fn extract_within(doc_type: DocType, bytes: Arc<[u8]>, timeout: Duration) ->
             Ok(Extracted { title: page.title, ..whole(page.text, Markup::Markdown) })
         }
         DocType::Docx => docx::to_markdown(&bytes).map(|text| whole(text, Markup::Markdown)),
-        DocType::Pdf => pdf::pages(&bytes),
+        DocType::Pdf => pdf::pages(&bytes, options, report),
+        DocType::Image => picture::read(&bytes, options, report),
     })?;
     if extracted.parts.iter().all(|p| p.text.trim().is_empty()) {
-        return Err(Error::invalid(match doc_type {
-            DocType::Pdf => "this PDF has no text layer (it looks scanned); Hearth cannot read text in images",
+        return Err(Error::invalid(match (doc_type, options.ocr_dpi) {
+            (DocType::Pdf, Some(_)) => "this PDF has no text, neither in a text layer nor in its pages' images",
+            (DocType::Pdf, None) => {
+                "this PDF has no text layer (it looks scanned), and reading text in images (OCR) is turned off in \
+                 Settings"
+            }
+            (DocType::Image, _) => "no text was found in this image",
             _ => "the document has no text",
         }));
     }
     Ok(extracted)
 }
 
-/// Draws page `page` (1-based) of the PDF in `bytes`, `width` pixels wide, within `timeout`.
-pub fn render_within(bytes: Arc<[u8]>, page: u32, width: u32, timeout: Duration) -> Result<pdf::RenderedPage> {
-    guarded("pdf", timeout, move || pdf::render(&bytes, page, width))
+/// Draws page `page` (1-based) of a PDF (or the one page of an image) in `bytes`, `width`
+/// pixels wide, within `timeout`.
+pub fn render_within(
+    doc_type: DocType,
+    bytes: Arc<[u8]>,
+    page: u32,
+    width: u32,
+    timeout: Duration,
+) -> Result<pdf::RenderedPage> {
+    guarded(doc_type.as_str(), timeout, &mut |_| {}, move |_| match doc_type {
+        DocType::Pdf => pdf::render(&bytes, page, width),
+        DocType::Image => picture::render(&bytes, page, width),
+        _ => Err(Error::invalid("only PDFs and images have pages to show")),
+    })
 }
 
 fn whole(text: String, markup: Markup) -> Extracted {
-    Extracted { parts: vec![Part { page: None, text, lines: Vec::new() }], pages: None, markup, title: None }
+    Extracted { parts: vec![Part { text, ..Part::default() }], pages: None, markup, title: None, ocr_pages: 0 }
+}
+
+/// What a parser thread sends: how far it is, then its result (or its panic).
+enum FromParser<T> {
+    Progress(ReadProgress),
+    Done(std::thread::Result<Result<T>>),
 }
 
 /// Runs `parse` on its own thread: a panic or an overrun becomes an error for this file only.
-/// A parser that overruns cannot be stopped from outside; its thread is left to finish and its
-/// result is dropped.
+/// What `parse` reports goes to `progress`, and restarts the clock (a long scan is slow page by
+/// page, not stuck). A parser that overruns cannot be stopped from outside; its thread is left
+/// to finish and its result is dropped.
 fn guarded<T: Send + 'static>(
     what: &str,
     timeout: Duration,
-    parse: impl FnOnce() -> Result<T> + Send + 'static,
+    progress: &mut dyn FnMut(ReadProgress),
+    parse: impl FnOnce(&mut dyn FnMut(ReadProgress)) -> Result<T> + Send + 'static,
 ) -> Result<T> {
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name(format!("extract-{what}"))
         .stack_size(PARSER_STACK_BYTES)
         .spawn(move || {
+            let reports = sender.clone();
+            let mut report = move |p| {
+                let _ = reports.send(FromParser::Progress(p));
+            };
             // The receiver may be gone after a timeout; nobody is left to tell.
-            let _ = sender.send(catch_unwind(AssertUnwindSafe(parse)));
+            let _ = sender.send(FromParser::Done(catch_unwind(AssertUnwindSafe(move || parse(&mut report)))));
         })
         .map_err(|source| Error::Io { context: "starting a parser thread".into(), source })?;
-    match receiver.recv_timeout(timeout) {
-        Ok(Ok(result)) => result,
-        Ok(Err(_panic)) => {
-            Err(Error::invalid(format!("the {what} reader crashed on this file; it is probably corrupt or truncated")))
+    loop {
+        match receiver.recv_timeout(timeout) {
+            Ok(FromParser::Progress(p)) => progress(p),
+            Ok(FromParser::Done(Ok(result))) => return result,
+            Ok(FromParser::Done(Err(_panic))) => {
+                return Err(Error::invalid(format!(
+                    "the {what} reader crashed on this file; it is probably corrupt or truncated"
+                )));
+            }
+            Err(_) => {
+                return Err(Error::invalid(format!(
+                    "reading this file took longer than {} s; it is probably corrupt or too complex",
+                    timeout.as_secs()
+                )));
+            }
         }
-        Err(_) => Err(Error::invalid(format!(
-            "reading this file took longer than {} s; it is probably corrupt or too complex",
-            timeout.as_secs()
-        ))),
     }
 }
 
@@ -183,7 +266,7 @@ mod tests {
 
     #[test]
     fn a_parser_that_panics_is_an_error_for_that_file() {
-        let result: Result<()> = guarded("test", Duration::from_secs(5), || panic!("boom"));
+        let result: Result<()> = guarded("test", Duration::from_secs(5), &mut |_| {}, |_| panic!("boom"));
         let message = result.unwrap_err().to_string();
         assert!(message.contains("crashed"), "{message}");
     }
@@ -191,7 +274,7 @@ mod tests {
     #[test]
     fn a_parser_that_hangs_is_given_up_on() {
         let started = std::time::Instant::now();
-        let result: Result<()> = guarded("test", Duration::from_millis(200), || {
+        let result: Result<()> = guarded("test", Duration::from_millis(200), &mut |_| {}, |_| {
             std::thread::sleep(Duration::from_secs(3));
             Ok(())
         });

@@ -10,12 +10,14 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use pdfium_render::prelude::{
-    PdfDocument, PdfDocumentMetadataTagType, PdfFontWeight, PdfPage, PdfPageTextChar, PdfRenderConfig, Pdfium,
-    PdfiumError, PdfiumInternalError,
+    PdfDocument, PdfDocumentMetadataTagType, PdfFontWeight, PdfPage, PdfPageImageObject, PdfPageObjectCommon,
+    PdfPageObjectType, PdfPageObjectsCommon, PdfPageTextChar, PdfRenderConfig, Pdfium, PdfiumError,
+    PdfiumInternalError,
 };
 
+use super::ocr::{self, OcrLine};
 use super::pdf_text::{self, Line, OutlineEntry, PageLines};
-use super::{Extracted, Markup};
+use super::{ExtractOptions, Extracted, Markup, ReadProgress};
 use crate::error::{Error, Result};
 use crate::models::embedding::locate_model_dir;
 use crate::text;
@@ -57,24 +59,125 @@ fn pdfium() -> Result<&'static Pdfium> {
         .map_err(|e| Error::ModelUnavailable(e.clone()))
 }
 
-/// The text of every page, in order, with the boxes of its lines.
-pub fn pages(bytes: &[u8]) -> Result<Extracted> {
+/// A page with fewer visible characters than this in its text layer has none worth keeping…
+const NO_TEXT_CHARS: usize = 16;
+/// …and so has one with fewer than this under images that cover most of it (a scan with a
+/// stamped header, or an invisible text layer of a few words).
+const FEW_TEXT_CHARS: usize = 200;
+const MOSTLY_IMAGE: f32 = 0.5;
+
+/// The text of every page, in order, with the boxes of its lines. A page without a text layer
+/// (a scan) is drawn and read by OCR when `options` allow it, with `progress` told each page.
+pub fn pages(bytes: &[u8], options: ExtractOptions, progress: &mut dyn FnMut(ReadProgress)) -> Result<Extracted> {
     let document = open(pdfium()?, bytes)?;
     let count = u32::try_from(document.pages().len()).unwrap_or(0);
     let mut pages = Vec::with_capacity(count as usize);
+    let mut scanned = Vec::new();
     for (index, page) in document.pages().iter().enumerate() {
-        pages.push(
-            page_lines(&page)
-                .map_err(|e| Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1)))?,
-        );
+        let lines = page_lines(&page)
+            .map_err(|e| Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1)))?;
+        if is_scanned(&page, &lines) {
+            scanned.push(index);
+        }
+        pages.push(lines);
+    }
+    let mut confidences = Vec::new();
+    if let Some(dpi) = options.ocr_dpi.filter(|_| !scanned.is_empty()) {
+        let engine = ocr::shared()?;
+        for (n, &index) in scanned.iter().enumerate() {
+            progress(ReadProgress { page: n as u32 + 1, pages: scanned.len() as u32 });
+            let page = document.pages().get(index as i32).map_err(|e| unreadable(index, &e))?;
+            let (image, points_per_pixel) = draw(&page, dpi).map_err(|e| unreadable(index, &e))?;
+            let read = engine.read(&image)?;
+            confidences.push((index, mean_confidence(&read)));
+            pages[index] = ocr_lines(&read, points_per_pixel, page.height().value);
+        }
     }
     let title = document
         .metadata()
         .get(PdfDocumentMetadataTagType::Title)
         .map(|t| text::one_line(t.value()))
         .filter(|t| !t.is_empty());
-    let parts = pdf_text::layout(&pages, &outline(&document));
-    Ok(Extracted { parts, pages: Some(count), markup: Markup::Markdown, title })
+    let mut parts = pdf_text::layout(&pages, &outline(&document));
+    for (index, confidence) in &confidences {
+        if let Some(part) = parts.get_mut(*index).filter(|p| !p.text.trim().is_empty()) {
+            part.ocr_confidence = Some(*confidence);
+        }
+    }
+    let ocr_pages = confidences.len() as u32;
+    Ok(Extracted { parts, pages: Some(count), markup: Markup::Markdown, title, ocr_pages })
+}
+
+fn unreadable(index: usize, e: &PdfiumError) -> Error {
+    Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1))
+}
+
+/// Whether a page's text is in its image only: next to no text layer, or a few words over a
+/// page that is mostly image.
+fn is_scanned(page: &PdfPage, lines: &PageLines) -> bool {
+    let chars: usize = lines.lines.iter().map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count()).sum();
+    if chars < NO_TEXT_CHARS {
+        return true;
+    }
+    if chars >= FEW_TEXT_CHARS {
+        return false;
+    }
+    let area = page.width().value * page.height().value;
+    let images: f32 = page
+        .objects()
+        .iter()
+        .filter(|o| o.object_type() == PdfPageObjectType::Image)
+        .filter_map(|o| o.bounds().ok())
+        .map(|b| b.width().value * b.height().value)
+        .sum();
+    area > 0.0 && images / area >= MOSTLY_IMAGE
+}
+
+/// The page drawn at `dpi`, and the size of a pixel in PDF points.
+fn draw(page: &PdfPage, dpi: u32) -> std::result::Result<(image::RgbImage, f32), PdfiumError> {
+    let width_pt = page.width().value;
+    let width_px = ((width_pt / 72.0 * dpi as f32).round() as i32).clamp(16, MAX_OCR_WIDTH);
+    let config = PdfRenderConfig::new().set_target_width(width_px).render_form_data(true);
+    let bitmap = page.render_with_config(&config)?;
+    let image = bitmap.as_image()?.into_rgb8();
+    let points_per_pixel = width_pt / image.width().max(1) as f32;
+    Ok((image, points_per_pixel))
+}
+
+/// The widest page drawn for OCR: an A4 page at 600 dpi.
+const MAX_OCR_WIDTH: i32 = 5000;
+
+/// The mean confidence of a page's lines, weighted by their length.
+pub(super) fn mean_confidence(lines: &[OcrLine]) -> f32 {
+    let chars: usize = lines.iter().map(|l| l.text.chars().count()).sum();
+    if chars == 0 {
+        return 0.0;
+    }
+    lines.iter().map(|l| l.confidence * l.text.chars().count() as f32).sum::<f32>() / chars as f32
+}
+
+/// Lines OCR read, as the page's lines in PDF points (origin at the bottom left). Every line
+/// gets the page's typical height as its size: a box's height depends on the letters in it
+/// (ascenders, descenders), not on the font, so it says nothing of headings.
+pub(super) fn ocr_lines(read: &[OcrLine], points_per_pixel: f32, page_height: f32) -> PageLines {
+    let mut heights: Vec<f32> = read.iter().map(|l| l.bounds()[3] - l.bounds()[1]).collect();
+    heights.sort_by(f32::total_cmp);
+    let size = heights.get(heights.len() / 2).map_or(10.0, |h| h * points_per_pixel * 0.6);
+    let lines = read
+        .iter()
+        .map(|l| {
+            let [left, top, right, bottom] = l.bounds().map(|v| v * points_per_pixel);
+            Line {
+                text: l.text.clone(),
+                rect: [left, page_height - bottom, right, page_height - top],
+                size,
+                bold: false,
+                mono: false,
+                ocr: true,
+            }
+        })
+        .collect();
+    PageLines { lines }
 }
 
 /// A page's lines as PDFium orders its characters: a line ends at PDFium's own line break, or
@@ -155,7 +258,14 @@ impl LineBuilder {
             [0, n / 2, n - 1].iter().filter_map(|&i| chars.get(builder.indexes[i]).ok()).collect();
         let most =
             |test: &dyn Fn(&PdfPageTextChar) -> bool| samples.iter().filter(|c| test(c)).count() * 2 > samples.len();
-        lines.push(Line { text: builder.text, rect, size: builder.size, bold: most(&is_bold), mono: most(&is_mono) });
+        lines.push(Line {
+            text: builder.text,
+            rect,
+            size: builder.size,
+            bold: most(&is_bold),
+            mono: most(&is_mono),
+            ocr: false,
+        });
     }
 }
 
@@ -238,7 +348,7 @@ pub fn render(bytes: &[u8], page: u32, width_px: u32) -> Result<RenderedPage> {
     })
 }
 
-fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+pub(super) fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let failed = |e: png::EncodingError| Error::invalid(format!("the page image could not be written: {e}"));
     let mut encoder = png::Encoder::new(&mut out, width, height);
@@ -259,4 +369,41 @@ fn open<'a>(pdfium: &'a Pdfium, bytes: &'a [u8]) -> Result<PdfDocument<'a>> {
         }
         e => Error::invalid(format!("this is not a readable PDF (it may be corrupt or truncated): {e}")),
     })
+}
+
+/// How scanned copies store their pages (JPEG quality, 0–100).
+const SCAN_JPEG_QUALITY: u8 = 85;
+
+/// A copy of the PDF in `bytes` whose pages in `scanned` (1-based; all when `None`) are only an
+/// image of themselves, drawn at `dpi` and stored as JPEG, like a scanner's output: no text
+/// layer, the text known. The other pages are copied as they are. For tests and benchmarks of
+/// OCR (`hearth bench scan`).
+pub fn scanned_copy(bytes: &[u8], dpi: u32, scanned: Option<&[u32]>) -> Result<Vec<u8>> {
+    let pdfium = pdfium()?;
+    let source = open(pdfium, bytes)?;
+    let failed = |e: PdfiumError| Error::invalid(format!("the scanned copy could not be made: {e}"));
+    let mut copy = pdfium.create_new_pdf().map_err(failed)?;
+    for (index, page) in source.pages().iter().enumerate() {
+        let number = index as u32 + 1;
+        let at = copy.pages().len();
+        if !scanned.is_none_or(|pages| pages.contains(&number)) {
+            copy.pages_mut().copy_page_from_document(&source, index as i32, at).map_err(failed)?;
+            continue;
+        }
+        let (image, _) = draw(&page, dpi).map_err(failed)?;
+        // JPEG, as scanners store pages (and a few hundred kB a page instead of megabytes).
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, SCAN_JPEG_QUALITY)
+            .encode_image(&image)
+            .map_err(|e| Error::invalid(format!("the scanned copy could not be made: {e}")))?;
+        let (width, height) = (page.width(), page.height());
+        let mut blank = copy
+            .pages_mut()
+            .create_page_at_end(pdfium_render::prelude::PdfPagePaperSize::Custom(width, height))
+            .map_err(failed)?;
+        let mut object = PdfPageImageObject::new_from_jpeg_reader(&copy, std::io::Cursor::new(jpeg)).map_err(failed)?;
+        object.scale(width.value, height.value).map_err(failed)?;
+        blank.objects_mut().add_image_object(object).map_err(failed)?;
+    }
+    copy.save_to_bytes().map_err(failed)
 }

@@ -36,6 +36,8 @@ pub struct Line {
     pub bold: bool,
     /// Set in a fixed-pitch font (code, commands, terminal output).
     pub mono: bool,
+    /// Read by OCR: its size is its box's, not a font's, so it says nothing of headings.
+    pub ocr: bool,
 }
 
 /// One page's lines, in reading order.
@@ -74,7 +76,7 @@ pub fn layout(pages: &[PageLines], outline: &[OutlineEntry]) -> Vec<Part> {
         .enumerate()
         .map(|(index, (page, edges))| {
             if is_contents_page(page) {
-                return Part { page: Some(index as u32 + 1), text: String::new(), lines: Vec::new() };
+                return Part { page: Some(index as u32 + 1), ..Part::default() };
             }
             let kept: Vec<&Line> = page
                 .lines
@@ -99,7 +101,7 @@ pub fn layout(pages: &[PageLines], outline: &[OutlineEntry]) -> Vec<Part> {
 /// The font size most of the text is set in.
 fn body_size(pages: &[PageLines]) -> f32 {
     let mut weight: HashMap<u32, usize> = HashMap::new();
-    for line in pages.iter().flat_map(|p| &p.lines).filter(|l| !l.mono) {
+    for line in pages.iter().flat_map(|p| &p.lines).filter(|l| !l.mono && !l.ocr) {
         *weight.entry((line.size * 2.0).round() as u32).or_default() += line.text.len();
     }
     weight.into_iter().max_by_key(|(size, chars)| (*chars, *size)).map(|(size, _)| size as f32 / 2.0).unwrap_or(10.0)
@@ -111,7 +113,7 @@ fn heading_sizes(pages: &[PageLines], body: f32) -> Vec<f32> {
     let mut sizes: Vec<f32> = pages
         .iter()
         .flat_map(|p| &p.lines)
-        .filter(|l| l.size >= body * HEADING_SIZE_RATIO && words(&l.text) <= HEADING_MAX_WORDS)
+        .filter(|l| !l.ocr && l.size >= body * HEADING_SIZE_RATIO && words(&l.text) <= HEADING_MAX_WORDS)
         .map(|l| (l.size * 2.0).round() / 2.0)
         .collect();
     sizes.sort_by(|a, b| b.total_cmp(a));
@@ -174,7 +176,7 @@ fn classify(lines: &[&Line], titles: &[(&OutlineEntry, String)], body: f32, head
             Kind::Heading(entry.level)
         } else if line.mono && (lines_mono(lines, kinds.len()) || is_command(&line.text)) {
             Kind::Code
-        } else if short && line.size >= body * HEADING_SIZE_RATIO {
+        } else if short && !line.ocr && line.size >= body * HEADING_SIZE_RATIO {
             let rounded = (line.size * 2.0).round() / 2.0;
             let rank = heading_sizes.iter().position(|s| *s <= rounded).unwrap_or(heading_sizes.len());
             Kind::Heading(rank + 1)
@@ -312,7 +314,7 @@ impl Writer {
     }
 
     fn finish(self) -> Part {
-        Part { page: None, text: self.text, lines: self.boxes }
+        Part { text: self.text, lines: self.boxes, ..Part::default() }
     }
 }
 
@@ -411,6 +413,7 @@ mod tests {
             size: 11.0,
             bold: false,
             mono: false,
+            ocr: false,
         }
     }
 

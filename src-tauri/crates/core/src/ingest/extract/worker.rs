@@ -6,9 +6,11 @@
 //! person's terminal.
 //!
 //! The protocol, over the child's stdin and stdout: a request is a JSON line
-//! `{"doc_type": "pdf", "len": N}` (with `"render": {"page": P, "width": W}` to draw a PDF's page
-//! instead of reading its text) followed by the file's N bytes; the reply is one JSON line,
-//! `{"ok": Extracted}`, `{"page": RenderedPage}` or `{"error": "…"}`.
+//! `{"doc_type": "pdf", "len": N, "options": {…}}` (with `"render": {"page": P, "width": W}` to
+//! draw a page instead of reading its text) followed by the file's N bytes; the reply is any
+//! number of `{"progress": {"page": P, "pages": N}}` lines (OCR, page by page; each restarts the
+//! time limit) and then one JSON line, `{"ok": Extracted}`, `{"page": RenderedPage}` or
+//! `{"error": "…"}`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -23,7 +25,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::pdf::RenderedPage;
-use super::{DocType, Extracted, PARSE_TIMEOUT, extract_within, render_within};
+use super::{DocType, ExtractOptions, Extracted, PARSE_TIMEOUT, ReadProgress, extract_within, render_within};
 use crate::error::{Error, Result};
 
 /// The worker's own memory limit (address space): far above what a sane document needs, well
@@ -67,6 +69,8 @@ struct Worker {
 struct Request {
     doc_type: String,
     len: usize,
+    #[serde(default)]
+    options: ExtractOptions,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     render: Option<RenderRequest>,
 }
@@ -81,6 +85,7 @@ struct RenderRequest {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Reply {
+    Progress(ReadProgress),
     Ok(Extracted),
     Page(PageImage),
     Error(String),
@@ -135,33 +140,69 @@ impl Parsers {
         Parsers { command: Some(command), timeout, worker: Mutex::new(None) }
     }
 
-    /// Extracts `bytes` as `doc_type` (see [`super::extract`]), in the worker when there is one.
-    /// One file at a time: a second caller waits.
+    /// Extracts `bytes` as `doc_type` with the default options (see [`super::extract`]), in the
+    /// worker when there is one. One file at a time: a second caller waits.
     pub fn extract(&self, doc_type: DocType, bytes: Arc<[u8]>, file_name: &str) -> Result<Extracted> {
+        self.extract_with(doc_type, bytes, file_name, ExtractOptions::default(), &mut |_| {})
+    }
+
+    /// [`Parsers::extract`] with chosen options, telling `progress` of each page read by OCR.
+    pub fn extract_with(
+        &self,
+        doc_type: DocType,
+        bytes: Arc<[u8]>,
+        file_name: &str,
+        options: ExtractOptions,
+        progress: &mut dyn FnMut(ReadProgress),
+    ) -> Result<Extracted> {
         if self.command.is_none() {
-            return extract_within(doc_type, bytes, self.timeout);
+            return extract_within(doc_type, bytes, options, self.timeout, progress);
         }
-        match self.ask(
-            Request { doc_type: doc_type.as_str().into(), len: bytes.len(), render: None },
-            &bytes,
-            file_name,
-        )? {
-            Reply::Ok(extracted) => Ok(extracted),
+        let request = Request { doc_type: doc_type.as_str().into(), len: bytes.len(), options, render: None };
+        match self.ask(request, &bytes, file_name, progress)? {
+            Reply::Ok(extracted) => {
+                if extracted.ocr_pages > 0 {
+                    // The OCR models and their buffers (hundreds of MB) would stay in the worker
+                    // for as long as it lives: it is ended, and the next file gets a fresh one.
+                    self.retire();
+                }
+                Ok(extracted)
+            }
             _ => Err(Error::invalid("the document reader answered with something else than the text")),
         }
     }
 
-    /// Draws page `page` (1-based) of a PDF, `width` pixels wide, in the worker when there is one.
-    pub fn render(&self, bytes: Arc<[u8]>, page: u32, width: u32, file_name: &str) -> Result<RenderedPage> {
+    /// Ends the worker, which is idle between requests (dropping it kills and reaps it); the next
+    /// file starts a fresh one.
+    fn retire(&self) {
+        drop(self.worker.lock().unwrap_or_else(|e| e.into_inner()).take());
+    }
+
+    /// Whether a worker is running now (for tests).
+    pub fn has_worker(&self) -> bool {
+        self.worker.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    /// Draws page `page` (1-based) of a PDF or an image, `width` pixels wide, in the worker when
+    /// there is one.
+    pub fn render(
+        &self,
+        doc_type: DocType,
+        bytes: Arc<[u8]>,
+        page: u32,
+        width: u32,
+        file_name: &str,
+    ) -> Result<RenderedPage> {
         if self.command.is_none() {
-            return render_within(bytes, page, width, self.timeout);
+            return render_within(doc_type, bytes, page, width, self.timeout);
         }
         let request = Request {
-            doc_type: DocType::Pdf.as_str().into(),
+            doc_type: doc_type.as_str().into(),
             len: bytes.len(),
+            options: ExtractOptions::default(),
             render: Some(RenderRequest { page, width }),
         };
-        match self.ask(request, &bytes, file_name)? {
+        match self.ask(request, &bytes, file_name, &mut |_| {})? {
             Reply::Page(image) => {
                 image.decode().map_err(|e| Error::invalid(format!("the page image was damaged: {e}")))
             }
@@ -170,7 +211,13 @@ impl Parsers {
     }
 
     /// Sends one request to the worker (started if needed); an error reply becomes an error.
-    fn ask(&self, request: Request, bytes: &[u8], file_name: &str) -> Result<Reply> {
+    fn ask(
+        &self,
+        request: Request,
+        bytes: &[u8],
+        file_name: &str,
+        progress: &mut dyn FnMut(ReadProgress),
+    ) -> Result<Reply> {
         let command = self.command.as_ref().expect("asked only when there is a worker");
         let doc_type = DocType::parse(&request.doc_type).unwrap_or(DocType::Pdf);
         let mut slot = self.worker.lock().unwrap_or_else(|e| e.into_inner());
@@ -178,7 +225,7 @@ impl Parsers {
             *slot = Some(Worker::start(command, file_name)?);
         }
         let worker = slot.as_mut().expect("a worker was just started");
-        match worker.ask(&request, bytes, self.timeout) {
+        match worker.ask(&request, bytes, self.timeout, progress) {
             Ok(Reply::Error(message)) => Err(Error::invalid(message)),
             Ok(reply) => Ok(reply),
             Err(failure) => {
@@ -290,8 +337,15 @@ impl Worker {
         Ok(Worker { child, stdin, replies })
     }
 
-    /// Sends one request with its file and waits for the reply.
-    fn ask(&mut self, request: &Request, bytes: &[u8], timeout: Duration) -> std::result::Result<Reply, Failure> {
+    /// Sends one request with its file and waits for the reply, passing on progress (each report
+    /// restarts the time limit).
+    fn ask(
+        &mut self,
+        request: &Request,
+        bytes: &[u8],
+        timeout: Duration,
+        progress: &mut dyn FnMut(ReadProgress),
+    ) -> std::result::Result<Reply, Failure> {
         let header = serde_json::to_string(request).expect("a request serializes");
         let sent = self
             .stdin
@@ -302,12 +356,18 @@ impl Worker {
         if let Err(e) = sent {
             return Err(Failure::Gone(format!("it stopped reading: {e}")));
         }
-        match self.replies.recv_timeout(timeout) {
-            Ok(Ok(line)) => serde_json::from_str::<Reply>(&line)
-                .map_err(|e| Failure::Gone(format!("it answered something unreadable: {e}"))),
-            Ok(Err(e)) => Err(Failure::Gone(format!("its output broke: {e}"))),
-            Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut),
-            Err(RecvTimeoutError::Disconnected) => Err(Failure::Gone("it closed its output".into())),
+        loop {
+            let reply = match self.replies.recv_timeout(timeout) {
+                Ok(Ok(line)) => serde_json::from_str::<Reply>(&line)
+                    .map_err(|e| Failure::Gone(format!("it answered something unreadable: {e}")))?,
+                Ok(Err(e)) => return Err(Failure::Gone(format!("its output broke: {e}"))),
+                Err(RecvTimeoutError::Timeout) => return Err(Failure::TimedOut),
+                Err(RecvTimeoutError::Disconnected) => return Err(Failure::Gone("it closed its output".into())),
+            };
+            match reply {
+                Reply::Progress(p) => progress(p),
+                reply => return Ok(reply),
+            }
         }
     }
 
@@ -352,26 +412,33 @@ pub fn serve() -> Result<()> {
         let mut bytes = vec![0; request.len];
         input.read_exact(&mut bytes).map_err(io)?;
         let reply = match (DocType::parse(&request.doc_type), request.render) {
-            (Some(DocType::Pdf), Some(RenderRequest { page, width })) => {
-                match render_within(bytes.into(), page, width, NO_LIMIT) {
+            (Some(doc_type), Some(RenderRequest { page, width })) => {
+                match render_within(doc_type, bytes.into(), page, width, NO_LIMIT) {
                     Ok(page) => Reply::Page(page.into()),
                     Err(e) => Reply::Error(e.to_string()),
                 }
             }
-            (Some(_), Some(_)) => Reply::Error("only a PDF's pages can be drawn".into()),
-            (Some(doc_type), None) => match extract_within(doc_type, bytes.into(), NO_LIMIT) {
-                Ok(extracted) => Reply::Ok(extracted),
-                Err(e) => Reply::Error(e.to_string()),
-            },
+            (Some(doc_type), None) => {
+                // A progress line that cannot be written means the supervisor is gone; the
+                // final reply's write says so.
+                let mut progress = |p| {
+                    let _ = send(&mut output, &Reply::Progress(p));
+                };
+                match extract_within(doc_type, bytes.into(), request.options, NO_LIMIT, &mut progress) {
+                    Ok(extracted) => Reply::Ok(extracted),
+                    Err(e) => Reply::Error(e.to_string()),
+                }
+            }
             (None, _) => Reply::Error(format!("unknown document type {:?}", request.doc_type)),
         };
-        let line = serde_json::to_string(&reply).expect("a reply serializes");
-        output
-            .write_all(line.as_bytes())
-            .and_then(|()| output.write_all(b"\n"))
-            .and_then(|()| output.flush())
-            .map_err(io)?;
+        send(&mut output, &reply).map_err(io)?;
     }
+}
+
+/// Writes one reply line and flushes it.
+fn send(output: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
+    let line = serde_json::to_string(reply).expect("a reply serializes");
+    output.write_all(line.as_bytes()).and_then(|()| output.write_all(b"\n")).and_then(|()| output.flush())
 }
 
 /// Caps this process's address space, so a parser that runs away fails its allocation (and the
