@@ -184,3 +184,26 @@ fn chats_made_before_scopes_search_what_they_searched_or_else_the_library() {
     assert_eq!(scope(with_docs), sessions::Scope::Documents);
     assert_eq!(scope(without), sessions::Scope::Library);
 }
+
+#[test]
+fn processes_opening_a_new_library_at_once_migrate_it_once() {
+    // The app and `hearth` opening a library that does not exist yet, at the same moment: before
+    // the migration lock, the second failed with "table sessions already exists" (CI saw it).
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        hearth_core::open(dir.path()).map(drop)
+                    })
+                })
+                .collect();
+            for result in opened {
+                result.join().unwrap().expect("every opener gets the library");
+            }
+        });
+    }
+}

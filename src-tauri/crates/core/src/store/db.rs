@@ -48,7 +48,10 @@ impl Database {
                 tracing::warn!(file = %journal.display(), error = %e, "could not make a journal file private");
             }
         }
-        migrations::run(&mut writer)?;
+        {
+            let _migrating = migration_lock(path)?;
+            migrations::run(&mut writer)?;
+        }
         tracing::debug!(path = %path.display(), "database open");
         Ok(Database { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), _lock: None })
     }
@@ -139,6 +142,19 @@ fn use_wal(conn: &Connection) -> Result<()> {
 
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Held while the schema is brought up to date, so one process migrates at a time: the app and
+/// `hearth` opening a new library at the same moment would otherwise both apply V1, since
+/// refinery reads what is applied before SQLite's write lock orders them ("table sessions already
+/// exists"). The second waits, then finds nothing to do. A file beside the database, `0600`.
+fn migration_lock(path: &Path) -> Result<std::fs::File> {
+    let lock = PathBuf::from(format!("{}-migrating.lock", path.display()));
+    let io = |source| Error::Io { context: format!("locking {}", lock.display()), source };
+    private::make_private_file(&lock).map_err(io)?;
+    let file = std::fs::OpenOptions::new().write(true).open(&lock).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
