@@ -165,11 +165,12 @@ impl Pipeline<'_> {
                 }
             }
             let title = extracted.title.clone().unwrap_or_else(|| title_from_name(&document.name));
+            let chunks = self.chunker.split(&extracted, &title)?;
             let ocr = Ocr::of(&extracted);
-            Ok((self.chunker.split(&extracted, &title)?, extracted.pages, extracted.title, ocr))
+            Ok((chunks, Facts { pages: extracted.pages, title: extracted.title, ocr }))
         });
         match prepared {
-            Ok((chunks, pages, title, ocr)) => Ok(Stage::Prepared(Prepared { document, chunks, pages, title, ocr })),
+            Ok((chunks, facts)) => Ok(Stage::Prepared(Prepared { document, chunks, facts })),
             Err(e) => fail(self.db, id, DocStatus::Extracting, &e).map(Stage::Done),
         }
     }
@@ -177,7 +178,7 @@ impl Pipeline<'_> {
     /// Embedding and storing an extracted document: it becomes `ready` with its chunks and
     /// vectors in one transaction.
     fn embed_and_store(&self, prepared: Prepared, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
-        let Prepared { document, chunks, pages, title, ocr } = prepared;
+        let Prepared { document, chunks, facts } = prepared;
         let id = document.id;
         let mut report = |status, done, total| {
             progress(&Progress {
@@ -204,7 +205,7 @@ impl Pipeline<'_> {
             Err(e) => return fail(self.db, id, DocStatus::Embedding, &e),
         };
 
-        let stored = store_ready(self.db, id, &chunks, Facts { pages, title, ocr }, &vectors, self.embedder.model_id());
+        let stored = store_ready(self.db, id, &chunks, facts, &vectors, self.embedder.model_id());
         let Some((document, chunk_ids)) = stored.inspect_err(|e| {
             // Storing failed (a full disk, above all): the document is marked failed, so it can
             // be retried once the cause is gone, instead of staying "embedding" for as long as
@@ -236,9 +237,7 @@ enum Stage {
 struct Prepared {
     document: Document,
     chunks: Vec<Chunk>,
-    pages: Option<u32>,
-    title: Option<String>,
-    ocr: Ocr,
+    facts: Facts,
 }
 
 /// How much of a document OCR read, and how surely.

@@ -74,8 +74,7 @@ pub fn pages(bytes: &[u8], options: ExtractOptions, progress: &mut dyn FnMut(Rea
     let mut pages = Vec::with_capacity(count as usize);
     let mut scanned = Vec::new();
     for (index, page) in document.pages().iter().enumerate() {
-        let lines = page_lines(&page)
-            .map_err(|e| Error::invalid(format!("page {} of this PDF could not be read: {e}", index + 1)))?;
+        let lines = page_lines(&page).map_err(|e| unreadable(index, &e))?;
         if is_scanned(&page, &lines) {
             scanned.push(index);
         }
@@ -89,7 +88,7 @@ pub fn pages(bytes: &[u8], options: ExtractOptions, progress: &mut dyn FnMut(Rea
             let page = document.pages().get(index as i32).map_err(|e| unreadable(index, &e))?;
             let (image, points_per_pixel) = draw(&page, dpi).map_err(|e| unreadable(index, &e))?;
             let read = engine.read(&image)?;
-            confidences.push((index, mean_confidence(&read)));
+            confidences.push((index, ocr::mean_confidence(&read)));
             pages[index] = ocr_lines(&read, points_per_pixel, page.height().value);
         }
     }
@@ -99,9 +98,9 @@ pub fn pages(bytes: &[u8], options: ExtractOptions, progress: &mut dyn FnMut(Rea
         .map(|t| text::one_line(t.value()))
         .filter(|t| !t.is_empty());
     let mut parts = pdf_text::layout(&pages, &outline(&document));
-    for (index, confidence) in &confidences {
-        if let Some(part) = parts.get_mut(*index).filter(|p| !p.text.trim().is_empty()) {
-            part.ocr_confidence = Some(*confidence);
+    for &(index, confidence) in &confidences {
+        if let Some(part) = parts.get_mut(index).filter(|p| !p.text.trim().is_empty()) {
+            part.ocr_confidence = confidence;
         }
     }
     let ocr_pages = confidences.len() as u32;
@@ -146,15 +145,6 @@ fn draw(page: &PdfPage, dpi: u32) -> std::result::Result<(image::RgbImage, f32),
 
 /// The widest page drawn for OCR: an A4 page at 600 dpi.
 const MAX_OCR_WIDTH: i32 = 5000;
-
-/// The mean confidence of a page's lines, weighted by their length.
-pub(super) fn mean_confidence(lines: &[OcrLine]) -> f32 {
-    let chars: usize = lines.iter().map(|l| l.text.chars().count()).sum();
-    if chars == 0 {
-        return 0.0;
-    }
-    lines.iter().map(|l| l.confidence * l.text.chars().count() as f32).sum::<f32>() / chars as f32
-}
 
 /// Lines OCR read, as the page's lines in PDF points (origin at the bottom left). Every line
 /// gets the page's typical height as its size: a box's height depends on the letters in it

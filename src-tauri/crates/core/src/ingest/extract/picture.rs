@@ -5,7 +5,7 @@
 use image::{DynamicImage, ImageReader};
 
 use super::ocr;
-use super::pdf::{RenderedPage, mean_confidence, ocr_lines};
+use super::pdf::{RenderedPage, ocr_lines};
 use super::pdf_text;
 use super::{ExtractOptions, Extracted, Markup, ReadProgress};
 use crate::error::{Error, Result};
@@ -21,7 +21,7 @@ pub fn read(bytes: &[u8], options: ExtractOptions, progress: &mut dyn FnMut(Read
     let engine = ocr::shared()?;
     progress(ReadProgress { page: 1, pages: 1 });
     let read = engine.read(&image)?;
-    let confidence = (!read.is_empty()).then(|| mean_confidence(&read));
+    let confidence = ocr::mean_confidence(&read);
     let page = ocr_lines(&read, 1.0, image.height() as f32);
     let mut parts = pdf_text::layout(&[page], &[]);
     for part in &mut parts {

@@ -183,6 +183,12 @@ fn surety(lines: &[OcrLine]) -> f32 {
     lines.iter().map(|l| l.confidence * l.text.chars().count() as f32).sum()
 }
 
+/// The lines' mean confidence, each weighted by its length; `None` when nothing was read.
+pub fn mean_confidence(lines: &[OcrLine]) -> Option<f32> {
+    let chars: usize = lines.iter().map(|l| l.text.chars().count()).sum();
+    (chars > 0).then(|| surety(lines) / chars as f32)
+}
+
 /// An ONNX Runtime failure while reading an image, as this file's error.
 fn model_error(step: &str, e: impl std::fmt::Display) -> Error {
     Error::invalid(format!("OCR could not {step}: {e}"))
@@ -191,13 +197,13 @@ fn model_error(step: &str, e: impl std::fmt::Display) -> Error {
 /// `image` as a `[1, 3, height, width]` tensor in BGR order (what PaddleOCR's models were trained
 /// on), each value `(v / 255 - 0.5) / 0.5`, left-aligned in `width` columns padded with zeros.
 fn normalized(image: &RgbImage, width: usize, out: &mut Vec<f32>) {
-    let (w, h) = (image.width() as usize, image.height() as usize);
+    let h = image.height() as usize;
     let start = out.len();
     out.resize(start + 3 * h * width, 0.0);
     let plane = h * width;
     for (x, y, pixel) in image.enumerate_pixels() {
         let (x, y) = (x as usize, y as usize);
-        if x >= width || y >= h || x >= w {
+        if x >= width {
             continue;
         }
         for (channel, value) in [pixel[2], pixel[1], pixel[0]].into_iter().enumerate() {
