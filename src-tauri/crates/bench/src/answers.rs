@@ -14,7 +14,9 @@ use std::time::Instant;
 use hearth_core::chat::llm::CitedPassage;
 use hearth_core::chat::llm::extractive::{self, Sentence};
 use hearth_core::models::embedding::Embedder;
-use hearth_core::retrieval::{self, Mode, SearchRequest};
+use hearth_core::retrieval::index::INDEX_DIR;
+use hearth_core::retrieval::keyword_index::KeywordIndex;
+use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -125,9 +127,14 @@ pub fn answers(path: &Path, structure: Structure, compute: EmbeddingCompute) -> 
     let (mut retrieved, mut misses) = (0usize, Vec::new());
     let (mut with_page, mut page_hits, mut page_firsts) = (0usize, 0usize, 0usize);
     let mut page_ranks = Vec::new();
+    // Keywords ranked as a chat ranks them: by the keyword index, caught up after the ingest.
+    let data_dir = scratch.db.path().parent().unwrap_or(std::path::Path::new("."));
+    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    keywords.sync(&scratch.db)?;
     for q in &set.questions {
         let request = SearchRequest::new(&q.question).k(TOP_N).mode(Mode::Hybrid).within(documents.clone());
-        let hits = retrieval::search(&scratch.db, Some(embedder), None, &request)?;
+        let searchers = Searchers { embedder: Some(embedder), vectors: None, keywords: Some(&keywords) };
+        let hits = retrieval::search_with(&scratch.db, searchers, &request)?;
         let sources: Vec<CitedPassage> = hits
             .iter()
             .enumerate()

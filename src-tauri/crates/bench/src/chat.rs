@@ -49,6 +49,7 @@ pub fn chat(
         db,
         embedder: Some(embedder),
         index: Some(&index),
+        keywords: None,
         counter: chunker,
         backend: &Extractive { embedder: Some(embedder) },
     };

@@ -14,6 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hearth_core::chat::TurnRecord;
+use hearth_core::retrieval::index::INDEX_DIR;
+use hearth_core::retrieval::keyword_index::KeywordIndex;
 use hearth_core::sessions::messages::{self, Role};
 use hearth_core::store::{self, Page};
 use hearth_core::{Error, Result};
@@ -329,6 +331,16 @@ fn check(data: &Path, failures: &mut Vec<String>) -> Result<bool> {
         .map_err(|source| Error::Storage { context: "counting vectors".into(), source })?;
     if index.len() as i64 != stored {
         failures.push(format!("the vector index holds {} vectors, SQLite {stored}", index.len()));
+    }
+    // The keyword index: caught up from the change log (or rebuilt), it holds every passage.
+    let keywords = KeywordIndex::open(&data.join(INDEX_DIR))?;
+    let synced = keywords.sync(&db)?;
+    let passages = conn
+        .query_row("SELECT COUNT(*) FROM chunks", [], |r| r.get::<_, i64>(0))
+        .map_err(|source| Error::Storage { context: "counting passages".into(), source })?;
+    if keywords.len() as i64 != passages {
+        failures
+            .push(format!("the keyword index holds {} passages after {synced:?}, SQLite {passages}", keywords.len()));
     }
     Ok(matches!(opened, hearth_core::retrieval::index::Opened::Rebuilt(_)))
 }

@@ -11,8 +11,9 @@ use hearth_core::ingest::extract::DocType;
 use hearth_core::ingest::extract::Parsers;
 use hearth_core::ingest::{Pipeline, Source};
 use hearth_core::models::embedding::Embedder;
-use hearth_core::retrieval::index::VectorIndex;
-use hearth_core::retrieval::{self, Mode, SearchRequest};
+use hearth_core::retrieval::index::{INDEX_DIR, VectorIndex};
+use hearth_core::retrieval::keyword_index::KeywordIndex;
+use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::store::Database;
 use hearth_core::{DocumentId, Error, Result};
 use serde::Serialize;
@@ -82,7 +83,11 @@ pub fn run_trec(
     }
     let ingest_seconds = started.elapsed().as_secs_f64();
     // Scored as the app searches the whole library: through the vector index.
-    let (index, _) = VectorIndex::open(db, db.path().parent().unwrap_or(Path::new(".")), embedder.model_id())?;
+    let data_dir = db.path().parent().unwrap_or(Path::new("."));
+    let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
+    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    keywords.sync(db)?;
+    let searchers = Searchers { embedder: Some(embedder), vectors: Some(&index), keywords: Some(&keywords) };
 
     let judged: Vec<&(String, String)> = queries.iter().filter(|(qid, _)| qrels.contains_key(qid)).collect();
     let mut modes = Vec::new();
@@ -90,12 +95,7 @@ pub fn run_trec(
         let (mut ndcg, mut recall, mut ms) = (0.0, 0.0, 0.0);
         for (qid, text) in &judged {
             let t = Instant::now();
-            let hits = retrieval::search(
-                db,
-                Some(embedder),
-                Some(&index),
-                &SearchRequest::new(text.as_str()).k(100).mode(mode),
-            )?;
+            let hits = retrieval::search_with(db, searchers, &SearchRequest::new(text.as_str()).k(100).mode(mode))?;
             ms += t.elapsed().as_secs_f64() * 1000.0;
             let mut seen = HashSet::new();
             let ranked: Vec<&str> = hits

@@ -24,9 +24,10 @@ use hearth_core::ingest::extract::{ExtractOptions, Parsers};
 use hearth_core::models::embedding::{
     Embedder, EmbeddingCompute, LocalEmbedder, TimedEmbedder, compute_model_dir, locate_model_dir,
 };
-use hearth_core::retrieval::index::VectorIndex;
+use hearth_core::retrieval::index::{INDEX_DIR, VectorIndex};
+use hearth_core::retrieval::keyword_index::{KeywordIndex, Synced};
 use hearth_core::retrieval::passages;
-use hearth_core::retrieval::{self, Mode, SearchRequest};
+use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::store::Database;
 use hearth_core::{DocumentId, Error, Result};
 use rusqlite::params;
@@ -116,6 +117,8 @@ pub struct IngestReport {
     pub seconds: f64,
     /// Time inside the model alone, to compare end-to-end ingestion with pure embedding.
     pub embed_seconds: f64,
+    /// Time keeping the keyword index caught up, as the engine does (every 2 s and at the end).
+    pub keyword_sync_seconds: f64,
     pub chunks_per_second: f64,
     pub tokens_per_second: f64,
     /// Pages read by OCR (scans), and how many a second, end to end.
@@ -154,18 +157,33 @@ pub fn ingest(
         }
     }
     let mut ready = Vec::new();
+    // The keyword index is caught up as the engine does it: every 2 s and at the end.
+    let keywords = KeywordIndex::open(&db.path().parent().unwrap_or(Path::new(".")).join(INDEX_DIR))?;
+    let mut sync_time = Duration::ZERO;
+    let mut last_sync = Instant::now();
+    let mut sync = |force: bool| -> Result<()> {
+        if force || last_sync.elapsed() >= Duration::from_secs(2) {
+            let t = Instant::now();
+            keywords.sync(db)?;
+            sync_time += t.elapsed();
+            last_sync = Instant::now();
+        }
+        Ok(())
+    };
     if overlap {
         // The next document extracted while one embeds.
         queued.reverse();
         pipeline.process_overlapped(&mut || Ok(queued.pop()), &|_| {}, &mut |_, outcome| {
             ready.push(outcome?);
-            Ok(())
+            sync(false)
         })?;
     } else {
         for id in queued {
             ready.push(pipeline.process(id, &mut |_| {})?);
+            sync(false)?;
         }
     }
+    sync(true)?;
     let (mut chunks, mut tokens, mut ocr_pages) = (0, 0, 0);
     for document in &ready {
         chunks += document.chunk_count as usize;
@@ -185,6 +203,7 @@ pub fn ingest(
         tokens,
         seconds,
         embed_seconds,
+        keyword_sync_seconds: sync_time.as_secs_f64(),
         chunks_per_second: chunks as f64 / seconds,
         tokens_per_second: tokens as f64 / seconds,
         ocr_pages,
@@ -203,9 +222,16 @@ pub struct SearchReport {
     pub index_seconds: f64,
     /// Opening the saved index as a start does: checked against SQLite, then loaded.
     pub index_load_seconds: f64,
+    /// Bringing the keyword index up to date: built from every chunk when there is none.
+    pub keyword_index_seconds: f64,
+    /// Opening the keyword index as a start does (it is caught up by then).
+    pub keyword_index_load_seconds: f64,
     /// The library's document list: the first page of 50 and a page deep in it.
     pub library_list: Latency,
     pub modes: Vec<(Mode, Latency)>,
+    /// Keyword and hybrid search with FTS5 ranking the keywords (no keyword index), in the same
+    /// run: what the keyword index is measured against.
+    pub fts5_modes: Vec<(Mode, Latency)>,
     /// Restricted to 5 documents (a chat session's), hybrid.
     pub session_filtered: Latency,
     /// Restricted to a tenth of the documents (a large collection's), hybrid.
@@ -229,24 +255,36 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let data_dir = db.path().parent().unwrap_or(Path::new("."));
     let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
     let index_seconds = started.elapsed().as_secs_f64();
-    let index = Some(&index);
+    let started = Instant::now();
+    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    keywords.sync(db)?;
+    let keyword_index_seconds = started.elapsed().as_secs_f64();
+    let with_index = Searchers { embedder: Some(embedder), vectors: Some(&index), keywords: Some(&keywords) };
+    let fts5_only = Searchers { keywords: None, ..with_index };
     let mut modes = Vec::new();
     for mode in [Mode::Keyword, Mode::Vector, Mode::Hybrid] {
         let samples = time_queries(queries, |q| {
-            retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).mode(mode)).map(drop)
+            retrieval::search_with(db, with_index, &SearchRequest::new(q).mode(mode)).map(drop)
         })?;
         modes.push((mode, Latency::of(samples)));
     }
+    let mut fts5_modes = Vec::new();
+    for mode in [Mode::Keyword, Mode::Hybrid] {
+        let samples = time_queries(queries, |q| {
+            retrieval::search_with(db, fts5_only, &SearchRequest::new(q).mode(mode)).map(drop)
+        })?;
+        fts5_modes.push((mode, Latency::of(samples)));
+    }
     let filter: Vec<DocumentId> = documents.iter().take(5).copied().collect();
     let filtered = time_queries(queries, |q| {
-        retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).within(filter.clone())).map(drop)
+        retrieval::search_with(db, with_index, &SearchRequest::new(q).within(filter.clone())).map(drop)
     })?;
     let collection: Vec<DocumentId> = documents.iter().step_by(10).copied().collect();
     let collection_filtered = time_queries(queries, |q| {
-        retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).within(collection.clone())).map(drop)
+        retrieval::search_with(db, with_index, &SearchRequest::new(q).within(collection.clone())).map(drop)
     })?;
     let marked = time_queries(queries, |q| {
-        let hits = retrieval::search(db, Some(embedder), index, &SearchRequest::new(q).k(20))?;
+        let hits = retrieval::search_with(db, with_index, &SearchRequest::new(q).k(20))?;
         passages::mark_hits(db, &hits, q).map(drop)
     })?;
     let pages: Vec<i64> = (0..queries.len()).map(|i| if i % 2 == 0 { 0 } else { documents.len() as i64 / 2 }).collect();
@@ -261,6 +299,12 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let started = Instant::now();
     let (_, opened) = VectorIndex::open(db, data_dir, embedder.model_id())?;
     let index_load_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let reopened = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    if reopened.sync(db)? != Synced::Current {
+        return Err(Error::Index("the saved keyword index was not current".into()));
+    }
+    let keyword_index_load_seconds = started.elapsed().as_secs_f64();
     if let hearth_core::retrieval::index::Opened::Rebuilt(why) = opened {
         return Err(Error::Index(format!("the saved index was not reused: {why}")));
     }
@@ -270,8 +314,11 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
         seed_seconds,
         index_seconds,
         index_load_seconds,
+        keyword_index_seconds,
+        keyword_index_load_seconds,
         library_list: Latency::of(listed),
         modes,
+        fts5_modes,
         session_filtered: Latency::of(filtered),
         collection_filtered: Latency::of(collection_filtered),
         library_marked: Latency::of(marked),

@@ -25,7 +25,7 @@ use serde_json::Value;
 use common::{add, chunker, fixture, model};
 
 fn turn<'a>(db: &'a Database, backend: &'a dyn LlmBackend) -> Turn<'a> {
-    Turn { db, embedder: Some(model()), index: None, counter: chunker(), backend }
+    Turn { db, embedder: Some(model()), index: None, keywords: None, counter: chunker(), backend }
 }
 
 fn session_with(db: &Database, docs: &[&str]) -> SessionId {

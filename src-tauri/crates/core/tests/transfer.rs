@@ -14,7 +14,7 @@ use common::{add, chunker, fixture, model};
 
 fn ask(db: &Database, session: SessionId, question: &str) {
     let backend = Extractive { embedder: Some(model()) };
-    let turn = Turn { db, embedder: Some(model()), index: None, counter: chunker(), backend: &backend };
+    let turn = Turn { db, embedder: Some(model()), index: None, keywords: None, counter: chunker(), backend: &backend };
     turn.send(session, question, &mut |_| true).unwrap();
 }
 

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::ingest::documents;
 use crate::models::embedding::{Embedder, TimedEmbedder};
 use crate::retrieval::index::VectorIndex;
+use crate::retrieval::keyword_index::KeywordIndex;
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::sessions::messages::{self, ChatMessage, NewMessage, Role};
 use crate::sessions::{self, Scope, Session};
@@ -24,6 +25,8 @@ pub struct Turn<'a> {
     pub db: &'a Database,
     pub embedder: Option<&'a dyn Embedder>,
     pub index: Option<&'a VectorIndex>,
+    /// The keyword index (FTS5 ranks without it).
+    pub keywords: Option<&'a KeywordIndex>,
     pub counter: &'a dyn TokenCounter,
     pub backend: &'a dyn LlmBackend,
 }
@@ -178,7 +181,12 @@ impl Turn<'_> {
         if let Some(ready) = &within {
             request = request.within(ready.clone());
         }
-        let hits = retrieval::search(self.db, timed.as_ref().map(|t| t as &dyn Embedder), self.index, &request)?;
+        let searchers = retrieval::Searchers {
+            embedder: timed.as_ref().map(|t| t as &dyn Embedder),
+            vectors: self.index,
+            keywords: self.keywords,
+        };
+        let hits = retrieval::search_with(self.db, searchers, &request)?;
         let total = started.elapsed();
         let embed = timed.map(|t| t.spent()).unwrap_or_default();
         let note = (mode == Mode::Keyword)

@@ -29,11 +29,13 @@ impl Engine {
     /// with [`Engine::process_overlapped`]). A missing model is `ModelUnavailable`, and the
     /// document stays queued.
     pub fn process(&self, id: DocumentId, progress: &mut dyn FnMut(&Progress)) -> Result<Document> {
-        self.with_pipeline(|pipeline, index| {
+        let document = self.with_pipeline(|pipeline, index| {
             let document = pipeline.process(id, progress)?;
             index.save()?;
             Ok(document)
-        })
+        })?;
+        self.sync_keywords();
+        Ok(document)
     }
 
     /// Processes documents as `next` names them, extracting the next one while the current one
@@ -48,19 +50,27 @@ impl Engine {
         done: &mut dyn FnMut(DocumentId, Result<Document>) -> Result<()>,
     ) -> Result<()> {
         const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-        self.with_pipeline(|pipeline, index| {
-            let mut saved = std::time::Instant::now();
+        // The keyword index catches up more often: until it does, keyword search is FTS5's.
+        const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+        let result = self.with_pipeline(|pipeline, index| {
+            let (mut saved, mut synced) = (std::time::Instant::now(), std::time::Instant::now());
             let result = pipeline.process_overlapped(next, progress, &mut |id, outcome| {
                 done(id, outcome)?;
                 if saved.elapsed() >= SAVE_EVERY {
                     index.save()?;
                     saved = std::time::Instant::now();
                 }
+                if synced.elapsed() >= SYNC_EVERY {
+                    self.sync_keywords();
+                    synced = std::time::Instant::now();
+                }
                 Ok(())
             });
             index.save()?;
             result
-        })
+        });
+        self.sync_keywords();
+        result
     }
 
     /// Runs `f` with the pipeline of the current models and settings, and their vector index.
@@ -169,6 +179,7 @@ impl Engine {
         if chunk_ids.is_empty() {
             return Ok(());
         }
+        self.sync_keywords();
         match self.models() {
             Ok(models) => {
                 models.index.remove(chunk_ids)?;
@@ -189,12 +200,13 @@ impl Engine {
         };
         // While the library is embedded again for a new model, the previous one searches.
         let searching = models.as_ref().map(|m| m.searching());
-        retrieval::search(
-            &self.db,
-            searching.as_ref().map(|s| s.embedder()),
-            searching.as_ref().map(|s| s.index()),
-            request,
-        )
+        let keywords = self.keywords();
+        let searchers = retrieval::Searchers {
+            embedder: searching.as_ref().map(|s| s.embedder()),
+            vectors: searching.as_ref().map(|s| s.index()),
+            keywords: keywords.as_deref(),
+        };
+        retrieval::search_with(&self.db, searchers, request)
     }
 
     /// [`Engine::search`], each hit with its text as runs, the words keyword search matched
@@ -205,8 +217,15 @@ impl Engine {
         Ok(hits.into_iter().zip(runs).collect())
     }
 
-    /// Rebuilds the vector index from the stored vectors; returns how many it holds.
+    /// Rebuilds the vector index from the stored vectors, and the keyword index from the
+    /// chunks; returns how many vectors the vector index holds.
     pub fn rebuild_index(&self) -> Result<usize> {
-        self.models()?.index.rebuild(&self.db)
+        let vectors = self.models()?.index.rebuild(&self.db)?;
+        if let Some(keywords) = self.keywords() {
+            keywords
+                .rebuild(&self.db)?
+                .ok_or_else(|| Error::Index("another process is writing the keyword index".into()))?;
+        }
+        Ok(vectors)
     }
 }

@@ -30,6 +30,8 @@ use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::ingest::originals::Originals;
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
+use crate::retrieval::index::INDEX_DIR;
+use crate::retrieval::keyword_index::{KeywordIndex, Synced};
 use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
 use crate::store::{self, Database, settings};
 
@@ -39,6 +41,8 @@ pub struct Engine {
     data_dir: PathBuf,
     model_dir: PathBuf,
     models: OnceLock<std::result::Result<Arc<Models>, String>>,
+    /// The keyword index, opened on first use (`None` if it could not be: FTS5 ranks).
+    keywords: OnceLock<Option<Arc<KeywordIndex>>>,
     /// Set when there may be queued work; the worker sleeps on the condition variable.
     work: (Mutex<bool>, Condvar),
     turns: TurnLocks,
@@ -90,6 +94,7 @@ impl Engine {
             data_dir: data_dir.to_owned(),
             model_dir,
             models: OnceLock::new(),
+            keywords: OnceLock::new(),
             work: (Mutex::new(true), Condvar::new()),
             turns: TurnLocks::default(),
             local: Mutex::new(None),
@@ -122,6 +127,34 @@ impl Engine {
             })
             .clone()
             .map_err(Error::ModelUnavailable)
+    }
+
+    /// The keyword index (cheap to open; [`Engine::sync_keywords`] builds it or catches it up).
+    /// `None` when it cannot be opened: keyword search is FTS5's then, as it is while the index
+    /// is behind.
+    pub fn keywords(&self) -> Option<Arc<KeywordIndex>> {
+        self.keywords
+            .get_or_init(|| match KeywordIndex::open(&self.data_dir.join(INDEX_DIR)) {
+                Ok(index) => Some(Arc::new(index)),
+                Err(error) => {
+                    tracing::warn!(%error, "no keyword index: FTS5 ranks keyword search");
+                    None
+                }
+            })
+            .clone()
+    }
+
+    /// Brings the keyword index up to the chunks' last change (built from every chunk when it is
+    /// new or unusable). Called after documents are stored or deleted, and by the worker when
+    /// it wakes; a failure is logged, not returned: search falls back to FTS5 meanwhile.
+    pub fn sync_keywords(&self) {
+        let Some(index) = self.keywords() else { return };
+        match index.sync(&self.db) {
+            Ok(Synced::Rebuilt(reason, chunks)) => tracing::info!(%reason, chunks, "built the keyword index"),
+            Ok(Synced::Busy) => tracing::info!("another process is writing the keyword index; it catches up later"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the keyword index did not catch up; FTS5 ranks meanwhile"),
+        }
     }
 
     /// Parses documents in worker processes started with `command` (the app's or the CLI's own

@@ -71,10 +71,12 @@ impl Engine {
             }
             _ => (Box::new(Extractive { embedder }), stand_in),
         };
+        let keywords = self.keywords();
         let turn = Turn {
             db: &self.db,
             embedder,
             index: searching.as_ref().map(|s| s.index()),
+            keywords: keywords.as_deref(),
             counter,
             backend: backend.as_ref(),
         };

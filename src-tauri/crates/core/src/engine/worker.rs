@@ -45,6 +45,9 @@ impl Engine {
                 }
                 *pending = false;
             }
+            // First of all (at start, too), the keyword index catches up with whatever changed
+            // while it was not looking: another process's documents, or a crash before it did.
+            self.sync_keywords();
             if let Err(error) = self.drain(on_progress) {
                 tracing::error!(%error, "the ingestion worker hit an error; it waits for the next change");
             }

@@ -1,24 +1,31 @@
-//! Keyword search: FTS5's BM25 over the chunks' text. No user text is ever parsed as query
-//! syntax: each word becomes a quoted string.
+//! Keyword search: BM25 over the chunks' text — the tantivy [`KeywordIndex`] when it holds every
+//! change, else FTS5. No user text is ever parsed as query syntax: each word becomes a quoted
+//! FTS5 string, or a term.
 
 use rusqlite::{Connection, params, params_from_iter};
 
 use super::document_filter;
+use super::keyword_index::KeywordIndex;
 use crate::error::{Result, StorageContext};
 use crate::store::ids::DocumentId;
 use crate::text;
 
-/// Chunk ids with BM25 scores, best first (FTS5's bm25 is lower-is-better; we negate it).
+/// Chunk ids with BM25 scores, best first (FTS5's bm25 is lower-is-better; we negate it). The
+/// keyword `index` answers when it holds every change to the chunks; FTS5 otherwise (an index
+/// being built, or behind another process's writes).
 pub(crate) fn ranking(
     conn: &Connection,
+    index: Option<&KeywordIndex>,
     query: &str,
     docs: Option<&[DocumentId]>,
     n: usize,
 ) -> Result<Vec<(i64, f64)>> {
+    if let Some(index) = index
+        && let Some(ranked) = index.ranking(conn, &query_words(query), docs, n)?
+    {
+        return Ok(ranked);
+    }
     // Each word becomes a quoted FTS5 string, OR'ed: no user text is parsed as query syntax.
-    // Stop words match nearly every chunk and weigh almost nothing in BM25; scoring all those
-    // matches is what makes a keyword search slow, so they are left out unless they are all
-    // the query has.
     let Some(expression) = match_expression(query) else {
         return Ok(Vec::new());
     };
@@ -39,11 +46,17 @@ pub(crate) fn ranking(
 /// The FTS5 expression keyword search uses for `query`: its words, each a quoted string, OR'ed,
 /// stop words left out unless they are all there is. `None` when the query has no word.
 pub(crate) fn match_expression(query: &str) -> Option<String> {
+    let terms: Vec<String> = query_words(query).iter().map(|t| format!("\"{t}\"")).collect();
+    (!terms.is_empty()).then(|| terms.join(" OR "))
+}
+
+/// The words keyword search looks for: the query's, stop words left out unless they are all it
+/// has. Stop words match nearly every chunk and weigh almost nothing in BM25; scoring all those
+/// matches is what makes a keyword search slow.
+fn query_words(query: &str) -> Vec<&str> {
     let words: Vec<&str> = text::words(query).collect();
     let content: Vec<&str> = words.iter().copied().filter(|w| !is_stop_word(w)).collect();
-    let chosen = if content.is_empty() { &words } else { &content };
-    let terms: Vec<String> = chosen.iter().map(|t| format!("\"{t}\"")).collect();
-    (!terms.is_empty()).then(|| terms.join(" OR "))
+    if content.is_empty() { words } else { content }
 }
 
 /// The FTS5 expression for marking `query`'s words in a passage: like [`match_expression`], but

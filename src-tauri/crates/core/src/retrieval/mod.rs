@@ -13,6 +13,7 @@
 pub mod fusion;
 pub mod index;
 pub mod keyword;
+pub mod keyword_index;
 pub mod passages;
 pub mod vector;
 pub mod vectors;
@@ -30,6 +31,7 @@ use crate::text;
 pub use fusion::RRF_K;
 use fusion::{Fused, fuse};
 use index::VectorIndex;
+use keyword_index::KeywordIndex;
 
 /// How results are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -120,14 +122,31 @@ impl SearchRequest {
     }
 }
 
-/// Runs `request`. `embedder` is needed for vector and hybrid search; `index` speeds up
-/// library-wide vector search (without it every stored vector is scanned).
+/// What a search reads besides the database: the embedding model (vector and hybrid search
+/// need it), the vector index (without it every stored vector is scanned) and the keyword index
+/// (without it, or while it is behind, FTS5 ranks).
+#[derive(Clone, Copy, Default)]
+pub struct Searchers<'a> {
+    pub embedder: Option<&'a dyn Embedder>,
+    pub vectors: Option<&'a VectorIndex>,
+    pub keywords: Option<&'a KeywordIndex>,
+}
+
+/// Runs `request` with FTS5 ranking the keywords. `embedder` is needed for vector and hybrid
+/// search; `index` speeds up library-wide vector search (without it every stored vector is
+/// scanned).
 pub fn search(
     db: &Database,
     embedder: Option<&dyn Embedder>,
     index: Option<&VectorIndex>,
     request: &SearchRequest,
 ) -> Result<Vec<Hit>> {
+    search_with(db, Searchers { embedder, vectors: index, keywords: None }, request)
+}
+
+/// Runs `request` with what `searchers` has.
+pub fn search_with(db: &Database, searchers: Searchers<'_>, request: &SearchRequest) -> Result<Vec<Hit>> {
+    let Searchers { embedder, vectors: index, keywords } = searchers;
     let SearchRequest { k, mode, .. } = *request;
     let documents = request.documents.as_deref();
     let query = text::required("search query", &request.query, 2_000)?;
@@ -144,29 +163,41 @@ pub fn search(
         }
     };
     db.read(|conn| {
-        let keyword = match mode {
-            Mode::Vector => Vec::new(),
-            _ => keyword::ranking(conn, &query, documents, candidates)?,
-        };
-        let vector = match (&query_vector, index, documents) {
-            (Some((v, model_id)), Some(index), None) if index.model_id() == model_id => index.search(v, candidates)?,
+        let graph = match (&query_vector, index, documents) {
+            (Some((v, model_id)), Some(index), None) if index.model_id() == model_id => Some((index, v, None)),
+            // Many documents (a large collection): the graph, walking only their chunks.
             (Some((v, model_id)), Some(index), Some(docs)) if index.model_id() == model_id => {
-                match vector::large_filter(conn, docs)? {
-                    // Many documents (a large collection): the graph, walking only their chunks.
-                    Some(ranges) => index.filtered_search(v, candidates, |id| ranges.contains(id))?,
-                    None => vector::ranking(conn, v, model_id, documents, candidates)?,
-                }
+                vector::large_filter(conn, docs)?.map(|ranges| (index, v, Some(ranges)))
             }
-            (Some((v, model_id)), _, _) => vector::ranking(conn, v, model_id, documents, candidates)?,
-            (None, _, _) => Vec::new(),
+            _ => None,
         };
-        let fused = fuse(mode, &keyword, &vector, k);
-        let mut hits = hydrate(conn, fused)?;
-        // The graph's filter goes by id ranges; what is returned is checked by document too.
-        if let Some(docs) = documents {
-            hits.retain(|h| docs.contains(&h.document_id));
-        }
-        Ok(hits)
+        // The graph is walked on a thread of its own while the keywords are ranked on this one:
+        // a hybrid search takes the longer of the two, not their sum.
+        std::thread::scope(|scope| {
+            let walk = graph.map(|(index, v, ranges)| {
+                scope.spawn(move || match ranges {
+                    None => index.search(v, candidates),
+                    Some(ranges) => index.filtered_search(v, candidates, |id| ranges.contains(id)),
+                })
+            });
+            let keyword = match mode {
+                Mode::Vector => Vec::new(),
+                _ => keyword::ranking(conn, keywords, &query, documents, candidates)?,
+            };
+            let vector = match (walk, &query_vector) {
+                (Some(walk), _) => walk.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                // A few documents (a chat's): their stored vectors, exactly.
+                (None, Some((v, model_id))) => vector::ranking(conn, v, model_id, documents, candidates)?,
+                (None, None) => Vec::new(),
+            };
+            let fused = fuse(mode, &keyword, &vector, k);
+            let mut hits = hydrate(conn, fused)?;
+            // The graph's filter goes by id ranges; what is returned is checked by document too.
+            if let Some(docs) = documents {
+                hits.retain(|h| docs.contains(&h.document_id));
+            }
+            Ok(hits)
+        })
     })
 }
 

@@ -17,11 +17,13 @@ pub(crate) fn ranking(
     n: usize,
 ) -> Result<Vec<(i64, f64)>> {
     let (filter, mut args) = document_filter("d.id", docs);
+    // `+v.model_id`: the search goes from the filter's documents to their chunks' vectors; the
+    // index on `model_id` (every vector of the model) would make SQLite start from all of them.
     args.insert(0, model_id.to_owned());
     let sql = format!(
         "SELECT v.chunk_id, v.vector FROM chunk_vectors v
          JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
-         WHERE v.model_id = ?1 AND d.status = 'ready' {filter}"
+         WHERE +v.model_id = ?1 AND d.status = 'ready' {filter}"
     );
     let mut stmt = conn.prepare(&sql).context("preparing vector search")?;
     let mut rows = stmt.query(params_from_iter(args.iter())).context("vector search")?;
