@@ -145,3 +145,21 @@ fn two_processes_share_the_index_and_each_sees_the_others_catch_up() {
     assert_eq!(names(&keyword_search(&db, Some(&app), "magma"))[0], "volcanoes.html");
     assert_eq!(app.sync(&db).unwrap(), Synced::Current, "the other process's catch-up is seen, not redone");
 }
+
+#[test]
+fn processes_opening_a_new_index_at_once_do_not_clear_each_others() {
+    for _ in 0..20 {
+        let (dir, db) = common::temp_db();
+        add(&db, &fixture("tides.docx"));
+        let index_dir = dir.path().join("index");
+        let opened: Vec<KeywordIndex> = std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..4).map(|_| scope.spawn(|| KeywordIndex::open(&index_dir).unwrap())).collect();
+            openers.into_iter().map(|o| o.join().unwrap()).collect()
+        });
+        opened[0].sync(&db).unwrap();
+        for index in &opened {
+            assert!(index_answers(&db, index, &["tides"]), "every opener sees the one index");
+            assert_eq!(index.sync(&db).unwrap(), Synced::Current);
+        }
+    }
+}

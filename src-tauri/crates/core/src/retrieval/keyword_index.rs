@@ -118,6 +118,9 @@ impl KeywordIndex {
     pub fn open(index_dir: &Path) -> Result<KeywordIndex> {
         let dir = index_dir.join(KEYWORD_DIR);
         let (schema, fields) = schema();
+        // One process at a time opens or creates it: two starting on a new library must not
+        // both find the folder half made and clear each other's.
+        let _opening = opening_lock(index_dir)?;
         let index = match Index::open_in_dir(&dir) {
             Ok(index) if index.schema() == schema => index,
             Ok(_) => fresh(&dir, schema)?,
@@ -372,6 +375,15 @@ impl KeywordIndex {
             tracing::warn!(error = %e, "the keyword index's change log was not trimmed");
         }
     }
+}
+
+fn opening_lock(index_dir: &Path) -> Result<std::fs::File> {
+    let path = index_dir.join(format!("{KEYWORD_DIR}.lock"));
+    let io = |source| Error::Io { context: format!("locking {}", path.display()), source };
+    std::fs::create_dir_all(index_dir).map_err(io)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
 }
 
 /// An empty index in `dir`, whatever was there before (it is derived).
