@@ -163,3 +163,14 @@ fn processes_opening_a_new_index_at_once_do_not_clear_each_others() {
         }
     }
 }
+
+#[test]
+fn a_keyword_index_that_fails_leaves_the_search_to_fts5() {
+    let (dir, db) = common::temp_db();
+    add(&db, &fixture("tides.docx"));
+    let index = KeywordIndex::open(&dir.path().join("index")).unwrap();
+    index.sync(&db).unwrap();
+    db.write(|tx| Ok(tx.execute("DELETE FROM library", []).unwrap())).unwrap();
+    assert!(db.read(|conn| index.ranking(conn, &["tides"], None, 5)).is_err(), "the index cannot answer");
+    assert_eq!(names(&keyword_search(&db, Some(&index), "spring tides"))[0], "tides.docx");
+}

@@ -20,10 +20,13 @@ pub(crate) fn ranking(
     docs: Option<&[DocumentId]>,
     n: usize,
 ) -> Result<Vec<(i64, f64)>> {
-    if let Some(index) = index
-        && let Some(ranked) = index.ranking(conn, &query_words(query), docs, n)?
-    {
-        return Ok(ranked);
+    if let Some(index) = index {
+        match index.ranking(conn, &query_words(query), docs, n) {
+            Ok(Some(ranked)) => return Ok(ranked),
+            Ok(None) => {}
+            // The index is derived: whatever is wrong with it, FTS5 still has every chunk.
+            Err(error) => tracing::warn!(%error, "the keyword index failed; FTS5 ranks"),
+        }
     }
     // Each word becomes a quoted FTS5 string, OR'ed: no user text is parsed as query syntax.
     let Some(expression) = match_expression(query) else {
