@@ -86,7 +86,8 @@ pub async fn retry_document(state: State<'_, AppState>, id: String) -> CommandRe
     state.run(move |engine| engine.retry_document(id)).await.map(Into::into)
 }
 
-/// Rebuilds the vector index from the stored vectors; returns how many it holds.
+/// Rebuilds the vector index from the stored vectors and the keyword index from the passages;
+/// returns how many vectors the vector index holds.
 #[tauri::command]
 pub async fn rebuild_index(state: State<'_, AppState>) -> CommandResult<u32> {
     state.run(|engine| engine.rebuild_index()).await.map(|n| n.try_into().unwrap_or(u32::MAX))

@@ -196,7 +196,7 @@ pub enum ModelsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum IndexCommand {
-    /// Rebuild the vector index from the stored vectors.
+    /// Rebuild the vector index from the stored vectors, and the keyword index from the passages.
     Rebuild,
     /// After a change of embedding model: compute the new model's vectors now (the app does it
     /// in the background), then switch search to them and delete the old ones.

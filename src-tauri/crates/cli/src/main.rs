@@ -215,7 +215,7 @@ fn on_library(engine: &Engine, out: &Out, command: Command) -> hearth_core::Resu
         Command::Index { command: IndexCommand::Rebuild } => {
             let count = engine.rebuild_index()?;
             out.done(&format!(
-                "rebuilt the vector index: {count} vectors in {}",
+                "rebuilt the vector index ({count} vectors) and the keyword index in {}",
                 engine.data_dir().join("index").display()
             ))
         }
