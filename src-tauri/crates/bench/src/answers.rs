@@ -14,7 +14,6 @@ use std::time::Instant;
 use hearth_core::chat::llm::CitedPassage;
 use hearth_core::chat::llm::extractive::{self, Sentence};
 use hearth_core::models::embedding::Embedder;
-use hearth_core::retrieval::index::INDEX_DIR;
 use hearth_core::retrieval::keyword_index::KeywordIndex;
 use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::{Error, Result};
@@ -129,7 +128,7 @@ pub fn answers(path: &Path, structure: Structure, compute: EmbeddingCompute) -> 
     let mut page_ranks = Vec::new();
     // Keywords ranked as a chat ranks them: by the keyword index, caught up after the ingest.
     let data_dir = scratch.db.path().parent().unwrap_or(std::path::Path::new("."));
-    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    let keywords = KeywordIndex::open(data_dir)?;
     keywords.sync(&scratch.db)?;
     for q in &set.questions {
         let request = SearchRequest::new(&q.question).k(TOP_N).mode(Mode::Hybrid).within(documents.clone());

@@ -14,7 +14,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hearth_core::chat::TurnRecord;
-use hearth_core::retrieval::index::INDEX_DIR;
 use hearth_core::retrieval::keyword_index::KeywordIndex;
 use hearth_core::sessions::messages::{self, Role};
 use hearth_core::store::{self, Page};
@@ -333,7 +332,7 @@ fn check(data: &Path, failures: &mut Vec<String>) -> Result<bool> {
         failures.push(format!("the vector index holds {} vectors, SQLite {stored}", index.len()));
     }
     // The keyword index: caught up from the change log (or rebuilt), it holds every passage.
-    let keywords = KeywordIndex::open(&data.join(INDEX_DIR))?;
+    let keywords = KeywordIndex::open(data)?;
     let synced = keywords.sync(&db)?;
     let passages = conn
         .query_row("SELECT COUNT(*) FROM chunks", [], |r| r.get::<_, i64>(0))

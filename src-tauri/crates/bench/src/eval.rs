@@ -11,7 +11,7 @@ use hearth_core::ingest::extract::DocType;
 use hearth_core::ingest::extract::Parsers;
 use hearth_core::ingest::{Pipeline, Source};
 use hearth_core::models::embedding::Embedder;
-use hearth_core::retrieval::index::{INDEX_DIR, VectorIndex};
+use hearth_core::retrieval::index::VectorIndex;
 use hearth_core::retrieval::keyword_index::KeywordIndex;
 use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::store::Database;
@@ -85,7 +85,7 @@ pub fn run_trec(
     // Scored as the app searches the whole library: through the vector index.
     let data_dir = db.path().parent().unwrap_or(Path::new("."));
     let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
-    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    let keywords = KeywordIndex::open(data_dir)?;
     keywords.sync(db)?;
     let searchers = Searchers { embedder: Some(embedder), vectors: Some(&index), keywords: Some(&keywords) };
 

@@ -24,8 +24,8 @@ use hearth_core::ingest::extract::{ExtractOptions, Parsers};
 use hearth_core::models::embedding::{
     Embedder, EmbeddingCompute, LocalEmbedder, TimedEmbedder, compute_model_dir, locate_model_dir,
 };
-use hearth_core::retrieval::index::{INDEX_DIR, VectorIndex};
-use hearth_core::retrieval::keyword_index::{KeywordIndex, Synced};
+use hearth_core::retrieval::index::VectorIndex;
+use hearth_core::retrieval::keyword_index::{CATCH_UP_EVERY, KeywordIndex, Synced};
 use hearth_core::retrieval::passages;
 use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
 use hearth_core::store::Database;
@@ -157,12 +157,12 @@ pub fn ingest(
         }
     }
     let mut ready = Vec::new();
-    // The keyword index is caught up as the engine does it: every 2 s and at the end.
-    let keywords = KeywordIndex::open(&db.path().parent().unwrap_or(Path::new(".")).join(INDEX_DIR))?;
+    // The keyword index is caught up as the engine does it: every few seconds and at the end.
+    let keywords = KeywordIndex::open(db.path().parent().unwrap_or(Path::new(".")))?;
     let mut sync_time = Duration::ZERO;
     let mut last_sync = Instant::now();
     let mut sync = |force: bool| -> Result<()> {
-        if force || last_sync.elapsed() >= Duration::from_secs(2) {
+        if force || last_sync.elapsed() >= CATCH_UP_EVERY {
             let t = Instant::now();
             keywords.sync(db)?;
             sync_time += t.elapsed();
@@ -256,7 +256,7 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let (index, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
     let index_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let keywords = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    let keywords = KeywordIndex::open(data_dir)?;
     keywords.sync(db)?;
     let keyword_index_seconds = started.elapsed().as_secs_f64();
     let with_index = Searchers { embedder: Some(embedder), vectors: Some(&index), keywords: Some(&keywords) };
@@ -300,7 +300,7 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     let (_, opened) = VectorIndex::open(db, data_dir, embedder.model_id())?;
     let index_load_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let reopened = KeywordIndex::open(&data_dir.join(INDEX_DIR))?;
+    let reopened = KeywordIndex::open(data_dir)?;
     if reopened.sync(db)? != Synced::Current {
         return Err(Error::Index("the saved keyword index was not current".into()));
     }

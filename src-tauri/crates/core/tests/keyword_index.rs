@@ -30,7 +30,7 @@ fn the_index_ranks_as_fts5_does_and_follows_adds_and_deletes() {
     let (dir, db) = common::temp_db();
     let bees = add(&db, &fixture("beekeeping.pdf")).document;
     let tides = add(&db, &fixture("tides.docx")).document;
-    let index = KeywordIndex::open(&dir.path().join("index")).unwrap();
+    let index = KeywordIndex::open(dir.path()).unwrap();
     assert!(!index_answers(&db, &index, &["honey"]), "an index never built does not answer");
 
     let synced = index.sync(&db).unwrap();
@@ -74,7 +74,7 @@ fn a_filter_keeps_to_its_documents() {
     let (dir, db) = common::temp_db();
     let bees = add(&db, &fixture("beekeeping.pdf")).document;
     let tides = add(&db, &fixture("tides.docx")).document;
-    let index = KeywordIndex::open(&dir.path().join("index")).unwrap();
+    let index = KeywordIndex::open(dir.path()).unwrap();
     index.sync(&db).unwrap();
     let within = |docs: &[_]| db.read(|conn| index.ranking(conn, &["water", "honey", "moon"], Some(docs), 50)).unwrap();
     let in_tides = within(&[tides.id]).expect("the index answers");
@@ -93,26 +93,26 @@ fn a_filter_keeps_to_its_documents() {
 fn a_saved_index_is_reused_and_a_damaged_missing_or_foreign_one_is_rebuilt() {
     let (dir, db) = common::temp_db();
     let doc = add(&db, &fixture("volcanoes.html")).document;
-    let index_dir = dir.path().join("index");
-    let index = KeywordIndex::open(&index_dir).unwrap();
+    let data_dir = dir.path();
+    let index = KeywordIndex::open(data_dir).unwrap();
     index.sync(&db).unwrap();
     let folder = index.path().to_owned();
     drop(index);
 
-    let index = KeywordIndex::open(&index_dir).unwrap();
+    let index = KeywordIndex::open(data_dir).unwrap();
     assert!(index_answers(&db, &index, &["magma"]), "a saved, current index answers at once");
     assert_eq!(index.sync(&db).unwrap(), Synced::Current);
     assert_eq!(index.len() as i64, doc.chunk_count);
     drop(index);
 
     std::fs::write(folder.join("meta.json"), b"{ not json").unwrap();
-    let index = KeywordIndex::open(&index_dir).unwrap();
+    let index = KeywordIndex::open(data_dir).unwrap();
     assert!(matches!(index.sync(&db).unwrap(), Synced::Rebuilt(..)), "a damaged index is built again");
     assert!(index_answers(&db, &index, &["magma"]));
     drop(index);
 
     std::fs::remove_dir_all(&folder).unwrap();
-    let index = KeywordIndex::open(&index_dir).unwrap();
+    let index = KeywordIndex::open(data_dir).unwrap();
     let synced = index.sync(&db).unwrap();
     assert!(matches!(&synced, Synced::Rebuilt(r, n) if r.contains("no keyword index") && *n as i64 == doc.chunk_count));
 
@@ -133,9 +133,9 @@ fn a_saved_index_is_reused_and_a_damaged_missing_or_foreign_one_is_rebuilt() {
 fn two_processes_share_the_index_and_each_sees_the_others_catch_up() {
     let (dir, db) = common::temp_db();
     add(&db, &fixture("tides.docx"));
-    let index_dir = dir.path().join("index");
-    let app = KeywordIndex::open(&index_dir).unwrap();
-    let cli = KeywordIndex::open(&index_dir).unwrap();
+    let data_dir = dir.path();
+    let app = KeywordIndex::open(data_dir).unwrap();
+    let cli = KeywordIndex::open(data_dir).unwrap();
     app.sync(&db).unwrap();
     assert!(index_answers(&db, &cli, &["tides"]), "the other reader reloads the commit");
 
@@ -151,9 +151,9 @@ fn processes_opening_a_new_index_at_once_do_not_clear_each_others() {
     for _ in 0..20 {
         let (dir, db) = common::temp_db();
         add(&db, &fixture("tides.docx"));
-        let index_dir = dir.path().join("index");
+        let data_dir = dir.path();
         let opened: Vec<KeywordIndex> = std::thread::scope(|scope| {
-            let openers: Vec<_> = (0..4).map(|_| scope.spawn(|| KeywordIndex::open(&index_dir).unwrap())).collect();
+            let openers: Vec<_> = (0..4).map(|_| scope.spawn(|| KeywordIndex::open(data_dir).unwrap())).collect();
             openers.into_iter().map(|o| o.join().unwrap()).collect()
         });
         opened[0].sync(&db).unwrap();
@@ -168,7 +168,7 @@ fn processes_opening_a_new_index_at_once_do_not_clear_each_others() {
 fn a_keyword_index_that_fails_leaves_the_search_to_fts5() {
     let (dir, db) = common::temp_db();
     add(&db, &fixture("tides.docx"));
-    let index = KeywordIndex::open(&dir.path().join("index")).unwrap();
+    let index = KeywordIndex::open(dir.path()).unwrap();
     index.sync(&db).unwrap();
     db.write(|tx| Ok(tx.execute("DELETE FROM library", []).unwrap())).unwrap();
     assert!(db.read(|conn| index.ranking(conn, &["tides"], None, 5)).is_err(), "the index cannot answer");

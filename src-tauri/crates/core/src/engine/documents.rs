@@ -9,6 +9,7 @@ use crate::ingest::chunking::Chunker;
 use crate::ingest::documents::{self, DocStatus, Document};
 use crate::ingest::{self, Added, Pipeline, Progress};
 use crate::retrieval::index::VectorIndex;
+use crate::retrieval::keyword_index::CATCH_UP_EVERY;
 use crate::retrieval::passages::{self, Run};
 use crate::retrieval::{self, Hit, Mode, SearchRequest};
 use crate::store::ids::DocumentId;
@@ -50,8 +51,6 @@ impl Engine {
         done: &mut dyn FnMut(DocumentId, Result<Document>) -> Result<()>,
     ) -> Result<()> {
         const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-        // The keyword index catches up more often: until it does, keyword search is FTS5's.
-        const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
         let result = self.with_pipeline(|pipeline, index| {
             let (mut saved, mut synced) = (std::time::Instant::now(), std::time::Instant::now());
             let result = pipeline.process_overlapped(next, progress, &mut |id, outcome| {
@@ -60,7 +59,8 @@ impl Engine {
                     index.save()?;
                     saved = std::time::Instant::now();
                 }
-                if synced.elapsed() >= SYNC_EVERY {
+                // The keyword index catches up more often: until it does, FTS5 ranks.
+                if synced.elapsed() >= CATCH_UP_EVERY {
                     self.sync_keywords();
                     synced = std::time::Instant::now();
                 }

@@ -30,7 +30,6 @@ use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::ingest::originals::Originals;
 use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
-use crate::retrieval::index::INDEX_DIR;
 use crate::retrieval::keyword_index::{KeywordIndex, Synced};
 use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
 use crate::store::{self, Database, settings};
@@ -134,7 +133,7 @@ impl Engine {
     /// is behind.
     pub fn keywords(&self) -> Option<Arc<KeywordIndex>> {
         self.keywords
-            .get_or_init(|| match KeywordIndex::open(&self.data_dir.join(INDEX_DIR)) {
+            .get_or_init(|| match KeywordIndex::open(&self.data_dir) {
                 Ok(index) => Some(Arc::new(index)),
                 Err(error) => {
                     tracing::warn!(%error, "no keyword index: FTS5 ranks keyword search");

@@ -27,6 +27,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use super::index::INDEX_DIR;
 use crate::error::{Error, Result, StorageContext};
 use crate::store::Database;
 use crate::store::ids::DocumentId;
@@ -43,6 +44,9 @@ const SYNC_ARENA: usize = 15_000_000;
 const REBUILD_ARENA: usize = 120_000_000;
 /// Changed chunks read from SQLite per query while catching up.
 const SYNC_BATCH: usize = 500;
+/// How often the engine catches the index up while a queue of documents is processed (until it
+/// does, keyword search is FTS5's).
+pub const CATCH_UP_EVERY: Duration = Duration::from_secs(2);
 /// How long a sync waits for another process's writer to finish before giving up for now.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 
@@ -112,15 +116,16 @@ fn analyzer() -> TextAnalyzer {
 }
 
 impl KeywordIndex {
-    /// Opens the keyword index in `index_dir` (the data directory's index folder), creating an
+    /// Opens the keyword index of `data_dir` (in its index folder, beside the vector index), creating an
     /// empty one when there is none or the one there cannot be opened. Cheap: building or
     /// catching up is [`KeywordIndex::sync`]'s work.
-    pub fn open(index_dir: &Path) -> Result<KeywordIndex> {
+    pub fn open(data_dir: &Path) -> Result<KeywordIndex> {
+        let index_dir = data_dir.join(INDEX_DIR);
         let dir = index_dir.join(KEYWORD_DIR);
         let (schema, fields) = schema();
         // One process at a time opens or creates it: two starting on a new library must not
         // both find the folder half made and clear each other's.
-        let _opening = opening_lock(index_dir)?;
+        let _opening = opening_lock(&index_dir)?;
         let index = match Index::open_in_dir(&dir) {
             Ok(index) if index.schema() == schema => index,
             Ok(_) => fresh(&dir, schema)?,
@@ -141,25 +146,25 @@ impl KeywordIndex {
     /// Brings the index up to the database's last change: the changed chunks when the log has
     /// them all, else every chunk. Waits up to ten seconds for another process's writer.
     pub fn sync(&self, db: &Database) -> Result<Synced> {
+        // Already current (the common case, e.g. each time the worker wakes): no writer is
+        // started, nor waited for while another process writes.
+        if db.read(|conn| self.holds(library(conn)?, head(conn)?))? {
+            return Ok(Synced::Current);
+        }
         let Some(writer) = self.writer(1, SYNC_ARENA)? else {
             return Ok(Synced::Busy);
         };
         // Read after the writer's lock is held: another process may have just caught up.
-        let applied = payload(&self.index);
         let (library, head, oldest) = db.read(|conn| Ok((library(conn)?, head(conn)?, oldest_change(conn)?)))?;
-        let applied = match applied {
+        let applied = match payload(&self.index) {
             None => Err("there is no keyword index yet".to_owned()),
             Some(p) if p.library != library => Err("it was built from another library".to_owned()),
-            Some(p) => Ok(p.seq),
-        };
-        let applied = match applied {
-            Err(reason) => Err(reason),
-            Ok(seq) if seq > head => Err(format!("it holds change {seq} of a database at change {head}")),
+            Some(p) if p.seq > head => Err(format!("it holds change {} of a database at change {head}", p.seq)),
             // Changes it never held were deleted: it belongs to another copy of the database.
-            Ok(seq) if seq < head && oldest.is_none_or(|o| o > seq + 1) => {
-                Err(format!("it stops at change {seq} and the log starts later"))
+            Some(p) if p.seq < head && oldest.is_none_or(|o| o > p.seq + 1) => {
+                Err(format!("it stops at change {} and the log starts later", p.seq))
             }
-            Ok(seq) => Ok(seq),
+            Some(p) => Ok(p.seq),
         };
         match applied {
             Err(reason) => {
