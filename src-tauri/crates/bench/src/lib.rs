@@ -24,7 +24,7 @@ use hearth_core::ingest::extract::{ExtractOptions, Parsers};
 use hearth_core::models::embedding::{
     Embedder, EmbeddingCompute, LocalEmbedder, TimedEmbedder, compute_model_dir, locate_model_dir,
 };
-use hearth_core::retrieval::index::VectorIndex;
+use hearth_core::retrieval::index::{INDEX_DIR, VectorIndex};
 use hearth_core::retrieval::keyword_index::{CATCH_UP_EVERY, KeywordIndex, Synced};
 use hearth_core::retrieval::passages;
 use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
@@ -220,8 +220,16 @@ pub struct SearchReport {
     pub seed_seconds: f64,
     /// Building the vector index from the stored vectors (on every core).
     pub index_seconds: f64,
-    /// Opening the saved index as a start does: checked against SQLite, then loaded.
+    /// Opening the saved index as a start does: checked against SQLite, then mapped.
     pub index_load_seconds: f64,
+    /// The same with the database's and the index's files dropped from the page cache first, as
+    /// after a reboot (Linux only; `None` where the OS keeps them).
+    pub index_load_cold_seconds: Option<f64>,
+    /// The first vector search on that cold index (its graph's pages read as it is walked).
+    pub first_search_cold_ms: Option<f64>,
+    /// Making that index writable, as the first document added after a start does: the mapped
+    /// graph loaded into memory (searches go on over the map meanwhile).
+    pub first_change_seconds: Option<f64>,
     /// Bringing the keyword index up to date: built from every chunk when there is none.
     pub keyword_index_seconds: f64,
     /// Opening the keyword index as a start does (it is caught up by then).
@@ -308,12 +316,31 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
     if let hearth_core::retrieval::index::Opened::Rebuilt(why) = opened {
         return Err(Error::Index(format!("the saved index was not reused: {why}")));
     }
+    // A start after a reboot: nothing of the library in the page cache (the index searched above
+    // is dropped first: pages it maps would stay).
+    drop(index);
+    let (mut index_load_cold_seconds, mut first_search_cold_ms, mut first_change_seconds) = (None, None, None);
+    if evict_from_page_cache(&[db.path().to_owned(), db.path().with_extension("db-wal")], &data_dir.join(INDEX_DIR)) {
+        let started = Instant::now();
+        let (cold, _) = VectorIndex::open(db, data_dir, embedder.model_id())?;
+        index_load_cold_seconds = Some(started.elapsed().as_secs_f64());
+        let query = embedder.embed(&[queries[0]])?.remove(0);
+        let started = Instant::now();
+        cold.search(&query, 50)?;
+        first_search_cold_ms = Some(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        cold.add(&[])?;
+        first_change_seconds = Some(started.elapsed().as_secs_f64());
+    }
     Ok(SearchReport {
         chunks: n,
         queries: queries.len(),
         seed_seconds,
         index_seconds,
         index_load_seconds,
+        index_load_cold_seconds,
+        first_search_cold_ms,
+        first_change_seconds,
         keyword_index_seconds,
         keyword_index_load_seconds,
         library_list: Latency::of(listed),
@@ -324,6 +351,25 @@ pub fn search(db: &Database, embedder: &dyn Embedder, n: usize, queries: &[&str]
         library_marked: Latency::of(marked),
         peak_rss_mb: peak_rss_mb(),
     })
+}
+
+/// Drops `files` and the files directly in `dir` from the OS page cache: written to disk first,
+/// then `POSIX_FADV_DONTNEED`. Returns whether the OS was asked (Linux).
+#[cfg(target_os = "linux")]
+fn evict_from_page_cache(files: &[PathBuf], dir: &Path) -> bool {
+    let in_dir = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path());
+    for path in files.iter().cloned().chain(in_dir).filter(|p| p.is_file()) {
+        if let Ok(file) = std::fs::File::open(&path) {
+            let _ = file.sync_all();
+            let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed);
+        }
+    }
+    true
+}
+
+#[cfg(not(target_os = "linux"))]
+fn evict_from_page_cache(_: &[PathBuf], _: &Path) -> bool {
+    false
 }
 
 fn time_queries(queries: &[&str], mut run: impl FnMut(&str) -> Result<()>) -> Result<Vec<Duration>> {

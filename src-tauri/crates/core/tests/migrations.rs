@@ -207,3 +207,73 @@ fn processes_opening_a_new_library_at_once_migrate_it_once() {
         });
     }
 }
+
+/// A model's vector count and key sum.
+type Counted = (String, i64, i64);
+
+/// `vector_counts` against what it stands for, per model.
+fn vector_counts_and_truth(conn: &Connection) -> (Vec<Counted>, Vec<Counted>) {
+    let rows = |sql: &str| {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    (
+        rows("SELECT model_id, count, key_sum FROM vector_counts WHERE count > 0 ORDER BY model_id"),
+        rows("SELECT model_id, COUNT(*), SUM(chunk_id) FROM chunk_vectors GROUP BY model_id ORDER BY model_id"),
+    )
+}
+
+#[test]
+fn vector_counts_start_from_the_stored_vectors_and_follow_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(paths::DATABASE_FILE);
+    let store = |conn: &Connection, chunks: std::ops::Range<i64>, model: &str| {
+        for ordinal in chunks {
+            conn.execute(
+                "INSERT OR IGNORE INTO chunks (id, document_id, ordinal, text, char_start, char_end, token_count)
+                 VALUES (?1, '6f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', ?1, 'text', 0, 4, 1)",
+                [ordinal],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, x'00')",
+                rusqlite::params![ordinal, model],
+            )
+            .unwrap();
+        }
+    };
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(migrations_up_to(12), &mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO documents (id, name, sha256, doc_type, size_bytes, status, chunk_count, created_at, updated_at)
+             VALUES ('6f0c7a53-6c1e-4f5e-9c39-1e5d2a8b0c11', 'old.txt', 'abc', 'text', 10, 'ready', 1,
+                     '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z');",
+        )
+        .unwrap();
+        store(&conn, 1..40, "old-model");
+        store(&conn, 10..20, "new-model");
+    }
+    let db = hearth_core::open(dir.path()).unwrap();
+    db.write(|tx| {
+        let (counts, truth) = vector_counts_and_truth(tx);
+        assert_eq!(counts, truth, "the upgrade counts what was stored");
+        assert_eq!(counts[0], ("new-model".to_owned(), 10, (10..20).sum()));
+        store(tx, 40..45, "new-model");
+        // An upsert of a vector that exists (what a re-embedding does) changes no count.
+        tx.execute(
+            "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (12, 'new-model', x'01')
+             ON CONFLICT (chunk_id, model_id) DO UPDATE SET vector = excluded.vector",
+            [],
+        )
+        .unwrap();
+        tx.execute("UPDATE chunk_vectors SET model_id = 'third-model' WHERE chunk_id = 3", []).unwrap();
+        tx.execute("DELETE FROM chunks WHERE id IN (1, 2, 15)", []).unwrap(); // cascades to their vectors
+        tx.execute("DELETE FROM chunk_vectors WHERE model_id = 'old-model'", []).unwrap();
+        let (counts, truth) = vector_counts_and_truth(tx);
+        assert_eq!(counts, truth);
+        assert_eq!(counts.len(), 2, "{counts:?}");
+        Ok(())
+    })
+    .unwrap();
+}

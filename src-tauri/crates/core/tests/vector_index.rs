@@ -75,7 +75,7 @@ fn a_saved_index_is_loaded_and_a_missing_stale_or_corrupt_one_is_rebuilt() {
 
     std::fs::remove_file(&path).unwrap();
     let (index, opened) = open(&db, dir.path());
-    assert!(matches!(&opened, Opened::Rebuilt(r) if r.contains("corrupt index file")), "{opened:?}");
+    assert!(matches!(&opened, Opened::Rebuilt(r) if r.contains("no index file")), "{opened:?}");
     assert_eq!(index.len() as i64, doc.chunk_count);
     assert!(path.exists(), "the rebuilt index is saved");
     drop(index);
@@ -227,4 +227,53 @@ fn a_search_within_many_documents_walks_the_graph_and_keeps_to_them() {
     assert!(hits.iter().all(|h| h.document_id == c));
     let hits = within(vec![c], &small[42]);
     assert_eq!(hits[0].chunk_id.0, c_first + 42);
+}
+
+#[test]
+fn a_saved_index_opens_as_a_map_of_its_file_and_is_loaded_for_its_first_change() {
+    let (dir, db) = common::temp_db();
+    let stored = random_vectors(2_000, 7);
+    let (_, first) = store_document(&db, 1, &stored);
+    let (built, _) = open(&db, dir.path());
+    assert!(!built.is_mapped(), "a rebuilt index is in memory");
+    drop(built);
+
+    let (index, opened) = open(&db, dir.path());
+    assert_eq!(opened, Opened::Loaded);
+    assert!(index.is_mapped());
+    assert_eq!(index.len(), 2_000);
+    assert_eq!(index.search(&stored[10], 1).unwrap()[0].0, first + 10, "the map is searched");
+    let odd = |id: i64| id % 2 == 1;
+    assert!(index.filtered_search(&stored[11], 5, odd).unwrap().iter().all(|(id, _)| odd(*id)));
+
+    // Another process saves a different index over the file while this one has it mapped.
+    let (other, _) = open(&db, dir.path());
+    let extra = random_vectors(1, 8);
+    let (_, extra_id) = store_document(&db, 2, &extra);
+    other.add(&[(extra_id, extra[0].clone())]).unwrap();
+    other.remove(&[first + 5]).unwrap(); // as many vectors as this one maps, not the same
+    other.save().unwrap();
+    drop(other);
+
+    // This index's first change loads what it mapped — not the other process's file — then
+    // makes the change; its save records exactly that, and the next open finds it current.
+    index.remove(&[first]).unwrap();
+    assert!(!index.is_mapped());
+    assert_eq!(index.len(), 1_999);
+    assert_ne!(index.search(&stored[0], 1).unwrap()[0].0, first, "removed");
+    assert_eq!(index.search(&stored[5], 1).unwrap()[0].0, first + 5, "not the other process's file");
+    index.add(&[(extra_id, extra[0].clone())]).unwrap();
+    assert_eq!(index.len(), 2_000);
+    db.write(|tx| Ok(tx.execute("DELETE FROM chunks WHERE id = ?1", [first]).unwrap())).unwrap();
+    index.save().unwrap();
+    drop(index);
+    let (index, opened) = open(&db, dir.path());
+    assert_eq!(opened, Opened::Loaded, "the saved index holds what SQLite holds");
+    assert_eq!(index.search(&extra[0], 1).unwrap()[0].0, extra_id);
+
+    // Unchanged on disk, the first change loads the file itself.
+    index.add(&[]).unwrap();
+    assert!(!index.is_mapped());
+    assert_eq!(index.len(), 2_000);
+    assert_eq!(index.search(&stored[1_999], 1).unwrap()[0].0, first + 1_999);
 }

@@ -88,7 +88,12 @@ pub fn step(db: &Database, embedder: &dyn Embedder, index: &VectorIndex, batch: 
     }
     db.write(|tx| {
         let mut insert = tx
-            .prepare_cached("INSERT OR REPLACE INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)")
+            .prepare_cached(
+                // An upsert, not INSERT OR REPLACE: a replace deletes without firing the delete
+                // trigger that keeps `vector_counts` (migration V13).
+                "INSERT INTO chunk_vectors (chunk_id, model_id, vector) VALUES (?1, ?2, ?3)
+             ON CONFLICT (chunk_id, model_id) DO UPDATE SET vector = excluded.vector",
+            )
             .context("storing new vectors")?;
         for ((id, _), vector) in chunks.iter().zip(&embedded) {
             insert.execute(params![id, model_id, vectors::to_blob(vector)]).context("storing a new vector")?;

@@ -2,12 +2,19 @@
 //! vectors. It is derived state: SQLite's `chunk_vectors` is the truth, and the index file is
 //! checked against it on open and rebuilt when missing, stale or corrupt. Library-wide vector
 //! search uses it; a search restricted to a few documents scans their vectors exactly instead.
+//!
+//! A saved index is opened as a read-only memory map of its file (usearch's `view`): a start
+//! reads the graph's node headers, not the whole file — at a million chunks the file is 917 MB,
+//! and loading it from a cold disk took 2–3 s. Pages are read as searches walk the graph. The
+//! first change (an add or a remove) loads the graph into memory, once; searches wait for that
+//! (about a second at a million vectors) rather than the process holding the graph twice.
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
@@ -56,6 +63,30 @@ pub const INDEX_DIR: &str = "index";
 struct Graph {
     index: Index,
     key_sum: u64,
+    /// Set when `index` is a read-only map of the saved file: the file as it was then.
+    mapped: Option<FileStamp>,
+}
+
+/// Enough of a file's metadata to tell whether the file at a path is still the one that was
+/// mapped (a save replaces it by renaming a new file over it).
+#[derive(Debug, Clone, PartialEq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        })
+    }
 }
 
 impl Graph {
@@ -70,7 +101,26 @@ impl Graph {
             multi: false,
         })
         .map_err(index_error)?;
-        Ok(Graph { index, key_sum: 0 })
+        Ok(Graph { index, key_sum: 0, mapped: None })
+    }
+
+    /// Makes a graph mapped at open writable: loaded into memory from its file (usearch lets
+    /// the map go before it reads, so the graph is never held twice), or, when another process
+    /// has saved over the file since it was mapped, copied from the map.
+    fn load_mapped(&mut self, path: &Path) -> Result<()> {
+        let Some(stamp) = self.mapped.take() else {
+            return Ok(());
+        };
+        if FileStamp::of(path).as_ref() != Some(&stamp) {
+            let mut buffer = vec![0u8; self.index.serialized_length()];
+            self.index.save_to_buffer(&mut buffer).map_err(index_error)?;
+            return self.index.load_from_buffer(&buffer).map_err(index_error);
+        }
+        // Another process's save in the second the load takes goes unnoticed here, as its saves
+        // do anyway: this process's manifest keeps its own key sum, which then disagrees with
+        // SQLite, and the next open rebuilds.
+        let text = path.to_str().ok_or_else(|| Error::Index("the index path is not UTF-8".into()))?;
+        self.index.load(text).map_err(index_error)
     }
 
     fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
@@ -144,13 +194,18 @@ impl VectorIndex {
         if manifest != stored {
             return Err(format!("stale index: it holds {} vectors, the database {}", manifest.count, stored.count));
         }
+        if stored.count == 0 {
+            return Ok(()); // the new graph is that index, and writable
+        }
         let path = self.path.to_str().ok_or("the index path is not UTF-8")?;
         let mut graph = self.graph.write().map_err(|_| "index lock poisoned")?;
-        graph.index.load(path).map_err(|e| format!("corrupt index file ({e})"))?;
+        let stamp = FileStamp::of(&self.path).ok_or("no index file")?;
+        graph.index.view(path).map_err(|e| format!("corrupt index file ({e})"))?;
         if graph.index.size() as u64 != stored.count || graph.index.dimensions() != DIMENSIONS {
             return Err(format!("the index file holds {} vectors, its manifest {}", graph.index.size(), stored.count));
         }
         graph.key_sum = stored.key_sum;
+        graph.mapped = Some(stamp);
         Ok(())
     }
 
@@ -191,7 +246,7 @@ impl VectorIndex {
                 }
             }
         })?;
-        *self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))? = fresh;
+        *self.graph.write().map_err(|_| poisoned())? = fresh;
         self.dirty.store(true, Ordering::SeqCst);
         self.save()?;
         Ok(count)
@@ -199,7 +254,8 @@ impl VectorIndex {
 
     /// Adds vectors (a document that just became ready).
     pub fn add(&self, items: &[(i64, Vec<f32>)]) -> Result<()> {
-        let mut graph = self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        graph.load_mapped(&self.path)?;
         for (id, vector) in items {
             graph.add(*id, vector)?;
         }
@@ -209,7 +265,8 @@ impl VectorIndex {
 
     /// Removes vectors (a deleted or re-indexed document).
     pub fn remove(&self, chunk_ids: &[i64]) -> Result<()> {
-        let mut graph = self.graph.write().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        graph.load_mapped(&self.path)?;
         for &id in chunk_ids {
             if graph.index.remove(id as u64).map_err(index_error)? > 0 {
                 graph.key_sum = graph.key_sum.wrapping_sub(id as u64);
@@ -219,9 +276,14 @@ impl VectorIndex {
         Ok(())
     }
 
+    /// Whether the graph is still the read-only map of its file made at open (no change since).
+    pub fn is_mapped(&self) -> bool {
+        self.graph.read().map(|g| g.mapped.is_some()).unwrap_or(false)
+    }
+
     /// The `n` nearest chunks to `query` with their cosine similarity, best first.
     pub fn search(&self, query: &[f32], n: usize) -> Result<Vec<(i64, f64)>> {
-        let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let graph = self.graph.read().map_err(|_| poisoned())?;
         let matches = graph.index.search(query, n).map_err(index_error)?;
         Ok(scored(&matches))
     }
@@ -230,7 +292,7 @@ impl VectorIndex {
     /// filter that keeps a sizeable share of the index; a few documents are scanned exactly
     /// instead (a walk that must pass most of the graph to find them is slow).
     pub fn filtered_search(&self, query: &[f32], n: usize, keep: impl Fn(i64) -> bool) -> Result<Vec<(i64, f64)>> {
-        let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let graph = self.graph.read().map_err(|_| poisoned())?;
         let matches = graph.index.filtered_search(query, n, |key| keep(key as i64)).map_err(index_error)?;
         Ok(scored(&matches))
     }
@@ -263,7 +325,7 @@ impl VectorIndex {
         let dir = self.path.parent().expect("the index path has a directory");
         std::fs::create_dir_all(dir).map_err(io("creating the directory of"))?;
         let temporary = self.path.with_extension("usearch.tmp");
-        let graph = self.graph.read().map_err(|_| Error::Index("index lock poisoned".into()))?;
+        let graph = self.graph.read().map_err(|_| poisoned())?;
         let manifest = graph.manifest(&self.model_id);
         graph
             .index
@@ -288,23 +350,20 @@ impl VectorIndex {
     }
 }
 
-/// The vectors that belong in the index: this model's. Only ready documents have chunks (they
-/// are stored in the transaction that makes a document ready, and deleted when it is retried or
-/// removed), so no join to `chunks` and `documents` is needed — and without one, checking a saved
-/// index at start reads the vectors' keys alone, from the index on `(model_id, chunk_id)`
-/// (migration V12), not the 1.5 KB rows. A search hit is still checked against its document's
-/// status when it is read.
-const READY_VECTORS: &str = "FROM chunk_vectors v WHERE v.model_id = ?1";
-
+/// What SQLite holds of `model_id`'s vectors: their count and the sum of their chunk ids, kept
+/// by triggers (migration V13). Only ready documents have chunks (they are stored in the
+/// transaction that makes a document ready, and deleted when it is retried or removed), so
+/// every stored vector belongs in the index; a search hit is still checked against its
+/// document's status when it is read.
 fn fingerprint(db: &Database, model_id: &str) -> Result<Manifest> {
     db.read(|conn| {
         let (count, key_sum): (i64, i64) = conn
-            .query_row(
-                &format!("SELECT COUNT(*), COALESCE(SUM(v.chunk_id), 0) {READY_VECTORS}"),
-                params![model_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .context("counting stored vectors")?;
+            .query_row("SELECT count, key_sum FROM vector_counts WHERE model_id = ?1", params![model_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .context("counting stored vectors")?
+            .unwrap_or((0, 0));
         Ok(Manifest { model_id: model_id.to_owned(), count: count as u64, key_sum: key_sum as u64 })
     })
 }
@@ -312,6 +371,10 @@ fn fingerprint(db: &Database, model_id: &str) -> Result<Manifest> {
 /// A search's matches as (chunk id, cosine similarity), nearest first.
 fn scored(matches: &usearch::ffi::Matches) -> Vec<(i64, f64)> {
     matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect()
+}
+
+fn poisoned() -> Error {
+    Error::Index("index lock poisoned".into())
 }
 
 fn index_error(e: impl std::fmt::Display) -> Error {
