@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use hearth_core::chat::llm::CitedPassage;
 use hearth_core::chat::llm::extractive::{self, Sentence};
+use hearth_core::ingest::extract::Parsers;
 use hearth_core::models::embedding::Embedder;
 use hearth_core::retrieval::keyword_index::KeywordIndex;
 use hearth_core::retrieval::{self, Mode, SearchRequest, Searchers};
@@ -95,7 +96,15 @@ pub fn answers(path: &Path, structure: Structure, compute: EmbeddingCompute) -> 
     let set: QuestionSet = serde_json::from_str(&text)
         .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e.into() })?;
     let scratch = Scratch::with(structure, compute)?;
-    let ingested = ingest(&scratch.db, &scratch.model, &scratch.chunker, &set.documents, true, Default::default())?;
+    let ingested = ingest(
+        &scratch.db,
+        &scratch.model,
+        &scratch.chunker,
+        &set.documents,
+        true,
+        Parsers::in_process(),
+        Default::default(),
+    )?;
     let documents = scratch.db.read(|c| {
         let mut stmt = c
             .prepare("SELECT id FROM documents WHERE status = 'ready'")

@@ -124,30 +124,28 @@ pub struct IngestReport {
     /// Pages read by OCR (scans), and how many a second, end to end.
     pub ocr_pages: u32,
     pub ocr_pages_per_second: f64,
+    /// This process's peak: the engine (model, pipeline, database), and the parsers when they
+    /// run in process.
     pub peak_rss_mb: Option<f64>,
+    /// The parser worker's peak, when documents are read in one as the app and `hearth docs
+    /// add` read them (it is ended after a document read by OCR).
+    pub worker_peak_rss_mb: Option<f64>,
 }
 
-/// Ingests `paths` into `db` and measures throughput; `options` say how documents are read (OCR
-/// and its resolution).
+/// Ingests `paths` into `db` and measures throughput; `parsers` read the documents (in a worker
+/// process, as the app does, or in this one) and `options` say how (OCR and its resolution).
 pub fn ingest(
     db: &Database,
     embedder: &dyn Embedder,
     chunker: &Chunker,
     paths: &[PathBuf],
     overlap: bool,
+    parsers: &Parsers,
     options: ExtractOptions,
 ) -> Result<IngestReport> {
     let timed = TimedEmbedder::new(embedder);
     let started = Instant::now();
-    let pipeline = Pipeline {
-        db,
-        embedder: &timed,
-        chunker,
-        index: None,
-        parsers: Parsers::in_process(),
-        originals: None,
-        options,
-    };
+    let pipeline = Pipeline { db, embedder: &timed, chunker, index: None, parsers, originals: None, options };
     // As the app and `hearth docs add` do: everything queued first (a folder as its files).
     let mut queued = Vec::new();
     for (_, added) in hearth_core::ingest::enqueue_paths(db, paths) {
@@ -209,6 +207,7 @@ pub fn ingest(
         ocr_pages,
         ocr_pages_per_second: f64::from(ocr_pages) / seconds,
         peak_rss_mb: peak_rss_mb(),
+        worker_peak_rss_mb: parsers.worker_peak_rss_mb(),
     })
 }
 

@@ -221,6 +221,10 @@ pub enum BenchCommand {
         /// The resolution scanned pages are drawn at for OCR, in dots per inch.
         #[arg(long, default_value_t = hearth_core::ingest::extract::ExtractOptions::DEFAULT_OCR_DPI)]
         ocr_dpi: u32,
+        /// Read the documents in this process instead of a parser worker (the app and `hearth
+        /// docs add` use a worker; its peak memory is reported apart).
+        #[arg(long)]
+        in_process: bool,
     },
     /// Write a copy of a PDF whose pages are only images of themselves, as a scanner makes them
     /// (no text layer; the text known), to measure and test OCR.

@@ -7,7 +7,7 @@ use std::path::Path;
 use hearth_bench::{Scratch, eval, queries, scratch_db};
 use hearth_core::Error;
 use hearth_core::Result;
-use hearth_core::ingest::extract::ExtractOptions;
+use hearth_core::ingest::extract::{ExtractOptions, PARSE_TIMEOUT, Parsers};
 use hearth_core::models::embedding::EmbeddingCompute;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -16,14 +16,22 @@ use crate::output::Out;
 
 pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
     match command {
-        BenchCommand::Ingest { paths, compute, no_overlap, ocr_dpi } => {
+        BenchCommand::Ingest { paths, compute, no_overlap, ocr_dpi, in_process } => {
             let scratch = Scratch::with(Structure::default(), compute)?;
+            let worker;
+            let parsers = if in_process {
+                Parsers::in_process()
+            } else {
+                worker = Parsers::in_worker(crate::parser_worker()?, PARSE_TIMEOUT);
+                &worker
+            };
             out.json_or_lines(&hearth_bench::ingest(
                 &scratch.db,
                 &scratch.model,
                 &scratch.chunker,
                 &paths,
                 !no_overlap,
+                parsers,
                 ExtractOptions { ocr_dpi: Some(ocr_dpi) },
             )?)
         }

@@ -197,6 +197,9 @@ fn benchmarks_report_what_they_measured() {
     let (total, embed) = (report["seconds"].as_f64().unwrap(), report["embed_seconds"].as_f64().unwrap());
     assert!(embed > 0.0 && embed <= total, "{report}");
     assert!(report["peak_rss_mb"].as_f64().unwrap() > 50.0, "{report}");
+    // The file was read in a parser worker, as `docs add` reads it; its memory is told apart.
+    #[cfg(target_os = "linux")]
+    assert!(report["worker_peak_rss_mb"].as_f64().is_some_and(|mb| mb > 1.0), "{report}");
 
     let report = json(dir.path(), &["bench", "search", "--chunks", "250", "--queries", "4", "--json"]);
     assert_eq!(report["chunks"], 250);

@@ -139,6 +139,9 @@ fn the_worker_reads_a_scan_by_ocr_and_tells_each_page_as_it_goes() {
     assert_eq!(told, vec![(1, 3), (2, 3), (3, 3)]);
     assert_eq!((read.pages, read.ocr_pages), (Some(4), 3));
     assert!(!parsers.has_worker(), "the worker that held the OCR models was ended");
+    // Its peak memory was kept as it ended: the OCR models' hundreds of MB (Linux's /proc).
+    #[cfg(target_os = "linux")]
+    assert!(parsers.worker_peak_rss_mb().is_some_and(|mb| mb > 100.0), "{:?}", parsers.worker_peak_rss_mb());
     let here = extract::extract(DocType::Pdf, scan).unwrap();
     assert_eq!(read, here, "the worker reads what this process reads");
     // An image is drawn for the page view as it is, its pixels as its points.

@@ -15,6 +15,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -56,6 +57,9 @@ pub struct Parsers {
     command: Option<WorkerCommand>,
     timeout: Duration,
     worker: Mutex<Option<Worker>>,
+    /// The highest peak memory of the workers ended so far, in KiB (see
+    /// [`Parsers::worker_peak_rss_mb`]).
+    ended_peak_kib: AtomicU64,
 }
 
 /// A running worker: its process, its stdin, and the lines it writes to stdout.
@@ -132,12 +136,17 @@ impl Parsers {
     /// Parsers that run in this process, each on a guarded thread (what tests and benchmarks use).
     pub fn in_process() -> &'static Parsers {
         static IN_PROCESS: OnceLock<Parsers> = OnceLock::new();
-        IN_PROCESS.get_or_init(|| Parsers { command: None, timeout: PARSE_TIMEOUT, worker: Mutex::new(None) })
+        IN_PROCESS.get_or_init(|| Parsers {
+            command: None,
+            timeout: PARSE_TIMEOUT,
+            worker: Mutex::new(None),
+            ended_peak_kib: AtomicU64::new(0),
+        })
     }
 
     /// Parsers that run in a worker started with `command`, each file within `timeout`.
     pub fn in_worker(command: WorkerCommand, timeout: Duration) -> Parsers {
-        Parsers { command: Some(command), timeout, worker: Mutex::new(None) }
+        Parsers { command: Some(command), timeout, worker: Mutex::new(None), ended_peak_kib: AtomicU64::new(0) }
     }
 
     /// Extracts `bytes` as `doc_type` with the default options (see [`super::extract`]), in the
@@ -175,7 +184,27 @@ impl Parsers {
     /// Ends the worker, which is idle between requests (dropping it kills and reaps it); the next
     /// file starts a fresh one.
     fn retire(&self) {
-        drop(self.worker.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let worker = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(worker) = worker {
+            self.note_peak(&worker);
+        }
+    }
+
+    /// Keeps the peak memory of a worker about to end.
+    fn note_peak(&self, worker: &Worker) {
+        if let Some(kib) = worker.peak_rss_kib() {
+            tracing::debug!(peak_rss_mb = kib / 1024, "ending the parser worker");
+            self.ended_peak_kib.fetch_max(kib, Ordering::Relaxed);
+        }
+    }
+
+    /// The highest peak resident memory of any worker these parsers have run, the running one
+    /// included, in MiB (Linux; `None` elsewhere or before any worker ran). What `hearth bench
+    /// ingest` reports beside its own process's peak: the app's memory is both.
+    pub fn worker_peak_rss_mb(&self) -> Option<f64> {
+        let running = self.worker.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Worker::peak_rss_kib);
+        let kib = running.unwrap_or(0).max(self.ended_peak_kib.load(Ordering::Relaxed));
+        (kib > 0).then(|| kib as f64 / 1024.0)
     }
 
     /// Whether a worker is running now (for tests).
@@ -230,7 +259,9 @@ impl Parsers {
             Ok(reply) => Ok(reply),
             Err(failure) => {
                 // The worker is gone or stuck: stop it, say why, and start a fresh one next time.
-                let status = slot.take().expect("the worker is there").stop();
+                let mut gone = slot.take().expect("the worker is there");
+                self.note_peak(&gone);
+                let status = gone.stop();
                 let reason = failure.reason(doc_type, self.timeout, status);
                 tracing::warn!(file = file_name, %reason, "the parser worker failed");
                 Err(Error::invalid(reason))
@@ -369,6 +400,12 @@ impl Worker {
                 reply => return Ok(reply),
             }
         }
+    }
+
+    /// The worker's peak resident memory so far, in KiB (`VmHWM` in Linux's `/proc`).
+    fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.split_whitespace().next()?.parse().ok()
     }
 
     /// Kills the worker if it still runs, and reaps it.
