@@ -221,6 +221,9 @@ pub enum BenchCommand {
         /// The resolution scanned pages are drawn at for OCR, in dots per inch.
         #[arg(long, default_value_t = hearth_core::ingest::extract::ExtractOptions::DEFAULT_OCR_DPI)]
         ocr_dpi: u32,
+        /// Leave pages without a text layer unread (Settings → OCR off), to measure without OCR.
+        #[arg(long)]
+        no_ocr: bool,
         /// Read the documents in this process instead of a parser worker (the app and `hearth
         /// docs add` use a worker; its peak memory is reported apart).
         #[arg(long)]

@@ -16,7 +16,7 @@ use crate::output::Out;
 
 pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
     match command {
-        BenchCommand::Ingest { paths, compute, no_overlap, ocr_dpi, in_process } => {
+        BenchCommand::Ingest { paths, compute, no_overlap, ocr_dpi, no_ocr, in_process } => {
             let scratch = Scratch::with(Structure::default(), compute)?;
             let worker;
             let parsers = if in_process {
@@ -32,7 +32,7 @@ pub fn run(out: &Out, command: BenchCommand) -> Result<()> {
                 &paths,
                 !no_overlap,
                 parsers,
-                ExtractOptions { ocr_dpi: Some(ocr_dpi) },
+                ExtractOptions { ocr_dpi: (!no_ocr).then_some(ocr_dpi) },
             )?)
         }
         BenchCommand::Scan { input, output, dpi, pages } => {
