@@ -277,3 +277,61 @@ fn a_saved_index_opens_as_a_map_of_its_file_and_is_loaded_for_its_first_change()
     assert_eq!(index.len(), 2_000);
     assert_eq!(index.search(&stored[1_999], 1).unwrap()[0].0, first + 1_999);
 }
+
+#[test]
+fn an_index_another_process_saved_is_taken_up_when_it_is_current_and_this_one_is_not() {
+    let (dir, db) = common::temp_db();
+    let first = random_vectors(500, 11);
+    store_document(&db, 1, &first);
+    let (app, _) = open(&db, dir.path()); // the app, open all along
+    assert!(!app.adopt_saved(&db).unwrap(), "nothing changed: nothing to take up");
+
+    // The CLI stores a document and indexes it, but has not saved its index yet.
+    let (cli, _) = open(&db, dir.path());
+    let more = random_vectors(3, 12);
+    let (_, more_first) = store_document(&db, 2, &more);
+    cli.add(&more.iter().enumerate().map(|(i, v)| (more_first + i as i64, v.clone())).collect::<Vec<_>>()).unwrap();
+    assert!(!app.adopt_saved(&db).unwrap(), "the saved index is behind SQLite too: kept as it is");
+    assert_eq!(app.len(), 500);
+
+    // Once saved, the app takes it up, and finds the new document's vectors.
+    cli.save().unwrap();
+    assert!(app.adopt_saved(&db).unwrap());
+    assert_eq!(app.len(), 503);
+    assert!(app.is_mapped());
+    assert_eq!(app.search(&more[1], 1).unwrap()[0].0, more_first + 1);
+    assert!(!app.adopt_saved(&db).unwrap(), "current now");
+
+    // Adding a vector the taken-up index holds already replaces it (the pipeline adds after
+    // storing; another process's save may have come between).
+    app.add(&[(more_first, more[0].clone())]).unwrap();
+    assert_eq!(app.len(), 503);
+    app.save().unwrap();
+    drop((app, cli));
+    assert_eq!(open(&db, dir.path()).1, Opened::Loaded, "what the app saved still agrees with SQLite");
+}
+
+/// Adds `name` through `engine` as the app's worker or `hearth docs add` does.
+fn add_through(engine: &hearth_core::Engine, name: &str) {
+    let (_, added) = engine.add_paths(&[fixture(name)]).remove(0);
+    engine.process(added.unwrap().document.id, &mut |_| {}).unwrap();
+}
+
+#[test]
+fn an_app_open_all_along_finds_by_vector_what_another_process_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = hearth_core::models::embedding::locate_model_dir(None);
+    let app = hearth_core::Engine::open(dir.path(), &model_dir).unwrap();
+    add_through(&app, "volcanoes.html");
+    let by_vector = |engine: &hearth_core::Engine, query: &str| {
+        let hits = engine.search(&SearchRequest::new(query).k(3).mode(Mode::Vector)).unwrap();
+        hits.into_iter().map(|h| h.document_name).collect::<Vec<_>>()
+    };
+    assert_eq!(by_vector(&app, "how do sailors recognise a lighthouse")[0], "volcanoes.html", "all there is");
+
+    // `hearth docs add` while the app is open: another engine on the same library.
+    let cli = hearth_core::Engine::open(dir.path(), &model_dir).unwrap();
+    add_through(&cli, "lighthouses.md");
+    drop(cli);
+    assert_eq!(by_vector(&app, "how do sailors recognise a lighthouse")[0], "lighthouses.md");
+}

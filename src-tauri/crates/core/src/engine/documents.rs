@@ -199,7 +199,7 @@ impl Engine {
             Mode::Hybrid | Mode::Vector => Some(self.models()?),
         };
         // While the library is embedded again for a new model, the previous one searches.
-        let searching = models.as_ref().map(|m| m.searching());
+        let searching = models.as_ref().map(|m| self.searching(m));
         let keywords = self.keywords();
         let searchers = retrieval::Searchers {
             embedder: searching.as_ref().map(|s| s.embedder()),

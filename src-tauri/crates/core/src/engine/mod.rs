@@ -28,8 +28,8 @@ use crate::ingest::extract::ocr;
 use crate::ingest::extract::pdf::{self, PDFIUM_ENV};
 use crate::ingest::extract::{Parsers, WorkerCommand};
 use crate::ingest::originals::Originals;
-use crate::models::Models;
 use crate::models::embedding::{self, ModelStatus};
+use crate::models::{Models, Searching};
 use crate::retrieval::keyword_index::{KeywordIndex, Synced};
 use crate::store::secrets::{KeptIn, LLM_API_KEY, Secrets};
 use crate::store::{self, Database, settings};
@@ -154,6 +154,23 @@ impl Engine {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "the keyword index did not catch up; FTS5 ranks meanwhile"),
         }
+    }
+
+    /// What search uses now ([`Models::searching`]), having first taken up the vector index
+    /// another process saved if it is current and this one is not (see
+    /// [`VectorIndex::adopt_saved`](crate::retrieval::index::VectorIndex::adopt_saved)).
+    pub(crate) fn searching<'m>(&self, models: &'m Models) -> Searching<'m> {
+        let searching = models.searching();
+        if let Searching::Current(current) = &searching {
+            match current.index.adopt_saved(&self.db) {
+                Ok(true) => {
+                    tracing::info!(vectors = current.index.len(), "took up the vector index another process saved")
+                }
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "checking the vector index against the database"),
+            }
+        }
+        searching
     }
 
     /// Parses documents in worker processes started with `command` (the app's or the CLI's own

@@ -59,7 +59,7 @@ impl Engine {
         };
         let stand_in = models.as_ref().map_or(&Estimate as &dyn TokenCounter, |m| &m.chunker as &dyn TokenCounter);
         // While the library is embedded again for a new model, the previous one searches.
-        let searching = models.as_ref().map(|m| m.searching());
+        let searching = models.as_ref().map(|m| self.searching(m));
         let embedder = searching.as_ref().map(|s| s.embedder());
         let (backend, counter): (Box<dyn LlmBackend + '_>, &dyn TokenCounter) = match (&choice, &local) {
             (_, Some(Ok(model))) => (Box::new(Local { model }), model.as_ref()),

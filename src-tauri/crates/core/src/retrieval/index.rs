@@ -124,6 +124,12 @@ impl Graph {
     }
 
     fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
+        if self.index.contains(chunk_id as u64) {
+            // Already there: an index taken up from another process (`adopt_saved`) can hold the
+            // vectors this process stored a moment before. The vector given is SQLite's now.
+            self.index.remove(chunk_id as u64).map_err(index_error)?;
+            self.key_sum = self.key_sum.wrapping_sub(chunk_id as u64);
+        }
         if self.index.size() == self.index.capacity() {
             self.index.reserve((self.index.capacity() * 2).max(1024)).map_err(index_error)?;
         }
@@ -187,26 +193,60 @@ impl VectorIndex {
     }
 
     fn try_load(&self, db: &Database) -> std::result::Result<(), String> {
-        let manifest: Manifest = std::fs::read(self.manifest_path())
-            .map_err(|e| format!("no index manifest ({e})"))
-            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| format!("unreadable manifest ({e})")))?;
         let stored = fingerprint(db, &self.model_id).map_err(|e| e.to_string())?;
-        if manifest != stored {
+        let graph = self.map_saved(&stored)?;
+        *self.graph.write().map_err(|_| "index lock poisoned")? = graph;
+        Ok(())
+    }
+
+    /// The saved index as a read-only map of its file, if its manifest says it holds exactly
+    /// `stored` (SQLite's vectors); otherwise why not. An empty index is not mapped.
+    fn map_saved(&self, stored: &Manifest) -> std::result::Result<Graph, String> {
+        let manifest = self.saved_manifest()?;
+        if manifest != *stored {
             return Err(format!("stale index: it holds {} vectors, the database {}", manifest.count, stored.count));
         }
+        let mut graph = Graph::new().map_err(|e| e.to_string())?;
         if stored.count == 0 {
-            return Ok(()); // the new graph is that index, and writable
+            return Ok(graph);
         }
         let path = self.path.to_str().ok_or("the index path is not UTF-8")?;
-        let mut graph = self.graph.write().map_err(|_| "index lock poisoned")?;
         let stamp = FileStamp::of(&self.path).ok_or("no index file")?;
         graph.index.view(path).map_err(|e| format!("corrupt index file ({e})"))?;
         if graph.index.size() as u64 != stored.count || graph.index.dimensions() != DIMENSIONS {
             return Err(format!("the index file holds {} vectors, its manifest {}", graph.index.size(), stored.count));
         }
+        // Another process may have saved over the pair meanwhile (the file first, then its
+        // manifest): what was mapped must still be the file the manifest described.
+        if FileStamp::of(&self.path).as_ref() != Some(&stamp) || self.saved_manifest()? != manifest {
+            return Err("the index was saved again while it was opened".into());
+        }
         graph.key_sum = stored.key_sum;
         graph.mapped = Some(stamp);
-        Ok(())
+        Ok(graph)
+    }
+
+    fn saved_manifest(&self) -> std::result::Result<Manifest, String> {
+        std::fs::read(self.manifest_path())
+            .map_err(|e| format!("no index manifest ({e})"))
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| format!("unreadable manifest ({e})")))
+    }
+
+    /// Takes up the index another process saved, when it holds exactly SQLite's vectors and this
+    /// one does not — documents a `hearth docs add` stored while the app is open are then found
+    /// by vector search here too, without a restart. One row read when nothing changed; the
+    /// engine calls it before each search. Returns whether it took the saved index up.
+    pub fn adopt_saved(&self, db: &Database) -> Result<bool> {
+        let stored = fingerprint(db, &self.model_id)?;
+        if self.graph.read().map_err(|_| poisoned())?.manifest(&self.model_id) == stored {
+            return Ok(false);
+        }
+        let Ok(saved) = self.map_saved(&stored) else {
+            return Ok(false); // nothing better on disk: this process's next save, or start, sets it right
+        };
+        *self.graph.write().map_err(|_| poisoned())? = saved;
+        self.dirty.store(false, Ordering::SeqCst);
+        Ok(true)
     }
 
     /// Rebuilds the index from every stored vector of ready documents and saves it. The graph
