@@ -207,10 +207,10 @@ fn benchmarks_report_what_they_measured() {
     let modes: Vec<&str> = report["modes"].as_array().unwrap().iter().map(|m| m[0].as_str().unwrap()).collect();
     assert_eq!(modes, ["keyword", "vector", "hybrid"]);
     // A start with the library's files out of the page cache: the saved index mapped, searched,
-    // then loaded for a change.
-    for part in ["index_load_cold_seconds", "first_search_cold_ms", "first_change_seconds"] {
-        assert!(report[part].as_f64().is_some_and(|t| t > 0.0), "{part}: {report}");
-    }
+    // then loaded for a change — all three, or none where the scratch library is on tmpfs.
+    let cold = ["index_load_cold_seconds", "first_search_cold_ms", "first_change_seconds"].map(|part| &report[part]);
+    let on_tmpfs = cold.iter().all(|t| t.is_null());
+    assert!(on_tmpfs || cold.iter().all(|t| t.as_f64().is_some_and(|t| t > 0.0)), "{report}");
     for latency in report["modes"].as_array().unwrap().iter().map(|m| &m[1]).chain([&report["session_filtered"]]) {
         let (p50, p99) = (latency["p50_ms"].as_f64().unwrap(), latency["p99_ms"].as_f64().unwrap());
         assert!(p50 > 0.0 && p50 <= p99, "{latency}");

@@ -335,3 +335,21 @@ fn an_app_open_all_along_finds_by_vector_what_another_process_added() {
     drop(cli);
     assert_eq!(by_vector(&app, "how do sailors recognise a lighthouse")[0], "lighthouses.md");
 }
+
+#[test]
+fn temporary_files_a_dead_save_left_are_deleted_and_a_live_ones_are_kept() {
+    let (dir, db) = common::temp_db();
+    let (index, _) = open(&db, dir.path());
+    let path = index.path().to_owned();
+    drop(index);
+    let beside = |suffix: &str| path.with_extension(suffix);
+    let (dead, live) = (beside("usearch.4242-0.tmp"), beside("json.4243-1.tmp"));
+    for file in [&dead, &live] {
+        std::fs::write(file, b"half a save").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options().write(true).open(&dead).unwrap().set_modified(two_hours_ago).unwrap();
+    open(&db, dir.path());
+    assert!(!dead.exists(), "an hour-old temporary file is a dead process's");
+    assert!(live.exists(), "a fresh one may be another process's save in progress");
+}

@@ -10,8 +10,8 @@
 //! (about a second at a million vectors) rather than the process holding the graph twice.
 
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::SystemTime;
 
 use rusqlite::{OptionalExtension, params};
@@ -38,6 +38,9 @@ struct Manifest {
     key_sum: u64,
 }
 
+/// How a saved index that does not hold SQLite's vectors is said to be.
+const STALE: &str = "stale index";
+
 /// Why [`VectorIndex::open`] rebuilt the index, if it did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
@@ -51,6 +54,8 @@ pub struct VectorIndex {
     model_id: String,
     graph: RwLock<Graph>,
     dirty: AtomicBool,
+    /// The saved file that last failed to map in [`VectorIndex::adopt_saved`], not tried again.
+    rejected: Mutex<Option<FileStamp>>,
 }
 
 /// Vectors read from SQLite before they are added to the graph in parallel (1.5 MB of f32).
@@ -108,19 +113,43 @@ impl Graph {
     /// the map go before it reads, so the graph is never held twice), or, when another process
     /// has saved over the file since it was mapped, copied from the map.
     fn load_mapped(&mut self, path: &Path) -> Result<()> {
-        let Some(stamp) = self.mapped.take() else {
+        let Some(stamp) = self.mapped.clone() else {
             return Ok(());
         };
-        if FileStamp::of(path).as_ref() != Some(&stamp) {
-            let mut buffer = vec![0u8; self.index.serialized_length()];
-            self.index.save_to_buffer(&mut buffer).map_err(index_error)?;
-            return self.index.load_from_buffer(&buffer).map_err(index_error);
-        }
-        // Another process's save in the second the load takes goes unnoticed here, as its saves
-        // do anyway: this process's manifest keeps its own key sum, which then disagrees with
-        // SQLite, and the next open rebuilds.
         let text = path.to_str().ok_or_else(|| Error::Index("the index path is not UTF-8".into()))?;
-        self.index.load(text).map_err(index_error)
+        let size = self.index.size();
+        let loaded = if FileStamp::of(path).as_ref() == Some(&stamp) {
+            // Another process's save in the second the load takes goes unnoticed here, as its
+            // saves do anyway: this process's manifest keeps its own key sum, which then
+            // disagrees with SQLite, and the next open rebuilds.
+            self.index.load(text).map_err(index_error)
+        } else {
+            let mut buffer = vec![0u8; self.index.serialized_length()];
+            self.index
+                .save_to_buffer(&mut buffer)
+                .and_then(|()| self.index.load_from_buffer(&buffer))
+                .map_err(index_error)
+        };
+        match loaded {
+            Ok(()) => {
+                self.mapped = None;
+                Ok(())
+            }
+            // usearch failed before letting the map go (the file could not be opened): still
+            // the map, and the next change tries again.
+            Err(error) if self.index.size() == size => Err(error),
+            Err(error) => {
+                // It let the map go first: map the file again if it is still the same one, so
+                // searches go on; otherwise the index is empty, its manifest will disagree with
+                // SQLite, and the next open (or `adopt_saved`) sets it right.
+                let same = FileStamp::of(path).as_ref() == Some(&stamp);
+                if !(same && self.index.view(text).is_ok() && self.index.size() == size) {
+                    self.mapped = None;
+                    let _ = self.index.reset();
+                }
+                Err(error)
+            }
+        }
     }
 
     fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
@@ -180,7 +209,9 @@ impl VectorIndex {
             model_id: model_id.to_owned(),
             graph: RwLock::new(Graph::new()?),
             dirty: AtomicBool::new(false),
+            rejected: Mutex::new(None),
         };
+        index.remove_abandoned_saves();
         let opened = match index.try_load(db) {
             Ok(()) => Opened::Loaded,
             Err(reason) => {
@@ -204,7 +235,7 @@ impl VectorIndex {
     fn map_saved(&self, stored: &Manifest) -> std::result::Result<Graph, String> {
         let manifest = self.saved_manifest()?;
         if manifest != *stored {
-            return Err(format!("stale index: it holds {} vectors, the database {}", manifest.count, stored.count));
+            return Err(format!("{STALE}: it holds {} vectors, the database {}", manifest.count, stored.count));
         }
         let mut graph = Graph::new().map_err(|e| e.to_string())?;
         if stored.count == 0 {
@@ -226,6 +257,23 @@ impl VectorIndex {
         Ok(graph)
     }
 
+    /// Deletes temporary files of this index that a save left when its process died (an hour
+    /// old: a save in progress in another process is never that slow).
+    fn remove_abandoned_saves(&self) {
+        let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_stem().and_then(|n| n.to_str())) else {
+            return;
+        };
+        let abandoned = |entry: &std::fs::DirEntry| {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            file.starts_with(&format!("{name}.")) && file.ends_with(".tmp") && old.is_some_and(|d| d.as_secs() > 3600)
+        };
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten().filter(abandoned) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+
     fn saved_manifest(&self) -> std::result::Result<Manifest, String> {
         std::fs::read(self.manifest_path())
             .map_err(|e| format!("no index manifest ({e})"))
@@ -241,10 +289,30 @@ impl VectorIndex {
         if self.graph.read().map_err(|_| poisoned())?.manifest(&self.model_id) == stored {
             return Ok(false);
         }
-        let Ok(saved) = self.map_saved(&stored) else {
-            return Ok(false); // nothing better on disk: this process's next save, or start, sets it right
+        let file = FileStamp::of(&self.path);
+        let mut rejected = self.rejected.lock().unwrap_or_else(|e| e.into_inner());
+        if file.is_some() && *rejected == file {
+            return Ok(false); // this very file failed to map before: not again on every search
+        }
+        let saved = match self.map_saved(&stored) {
+            Ok(saved) => saved,
+            Err(reason) => {
+                // A stale file is only read as far as its manifest; one that did not map is
+                // remembered. Nothing better on disk: this process's next save, or start, sets it right.
+                if !reason.starts_with(STALE) {
+                    tracing::debug!(%reason, "the saved vector index was not taken up");
+                    *rejected = file;
+                }
+                return Ok(false);
+            }
         };
-        *self.graph.write().map_err(|_| poisoned())? = saved;
+        let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        // A change may have landed while the file was mapped (this process's own, or another's):
+        // the saved index is taken up only if SQLite still holds what it holds.
+        if graph.manifest(&self.model_id) == stored || fingerprint(db, &self.model_id)? != stored {
+            return Ok(false);
+        }
+        *graph = saved;
         self.dirty.store(false, Ordering::SeqCst);
         Ok(true)
     }
@@ -364,7 +432,10 @@ impl VectorIndex {
         };
         let dir = self.path.parent().expect("the index path has a directory");
         std::fs::create_dir_all(dir).map_err(io("creating the directory of"))?;
-        let temporary = self.path.with_extension("usearch.tmp");
+        // Named for this process and save: two processes (or two saves here) writing at once must
+        // not write into one temporary file.
+        let nonce = format!("{}-{}", std::process::id(), SAVES.fetch_add(1, Ordering::Relaxed));
+        let temporary = self.path.with_extension(format!("usearch.{nonce}.tmp"));
         let graph = self.graph.read().map_err(|_| poisoned())?;
         let manifest = graph.manifest(&self.model_id);
         graph
@@ -374,7 +445,7 @@ impl VectorIndex {
         drop(graph);
         std::fs::rename(&temporary, &self.path).map_err(io("replacing"))?;
         let json = serde_json::to_vec(&manifest).expect("a manifest serializes");
-        let manifest_tmp = self.manifest_path().with_extension("json.tmp");
+        let manifest_tmp = self.manifest_path().with_extension(format!("json.{nonce}.tmp"));
         std::fs::write(&manifest_tmp, json).map_err(io("writing the manifest of"))?;
         std::fs::rename(&manifest_tmp, self.manifest_path()).map_err(io("replacing the manifest of"))?;
         Ok(())
@@ -412,6 +483,9 @@ fn fingerprint(db: &Database, model_id: &str) -> Result<Manifest> {
 fn scored(matches: &usearch::ffi::Matches) -> Vec<(i64, f64)> {
     matches.keys.iter().zip(&matches.distances).map(|(&k, &d)| (k as i64, 1.0 - f64::from(d))).collect()
 }
+
+/// Saves made by this process, numbering their temporary files.
+static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn poisoned() -> Error {
     Error::Index("index lock poisoned".into())
