@@ -353,3 +353,30 @@ fn temporary_files_a_dead_save_left_are_deleted_and_a_live_ones_are_kept() {
     assert!(!dead.exists(), "an hour-old temporary file is a dead process's");
     assert!(live.exists(), "a fresh one may be another process's save in progress");
 }
+
+#[test]
+fn changes_made_while_the_index_is_rebuilt_are_kept() {
+    let (dir, db) = common::temp_db();
+    let stored = random_vectors(20_000, 21);
+    let (_, first) = store_document(&db, 1, &stored);
+    let (index, _) = open(&db, dir.path());
+    let late = random_vectors(1, 22);
+    let late_id = std::thread::scope(|s| {
+        let rebuild = s.spawn(|| index.rebuild(&db).unwrap());
+        // While the rebuild reads SQLite (seconds for 20,000 vectors in a test build): a document
+        // is stored and indexed, and a passage deleted, as the worker and a delete would do.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let (_, late_id) = store_document(&db, 2, &late);
+        index.add(&[(late_id, late[0].clone())]).unwrap();
+        db.write(|tx| Ok(tx.execute("DELETE FROM chunks WHERE id = ?1", [first]).unwrap())).unwrap();
+        index.remove(&[first]).unwrap();
+        assert!(!rebuild.is_finished(), "the changes were made during the rebuild");
+        assert_eq!(rebuild.join().unwrap(), 20_000, "the rebuild read SQLite as it was before them");
+        late_id
+    });
+    assert_eq!(index.search(&late[0], 1).unwrap()[0].0, late_id, "the add is in the rebuilt graph");
+    assert_ne!(index.search(&stored[0], 1).unwrap()[0].0, first, "and the remove");
+    assert_eq!(index.len(), 20_000);
+    drop(index);
+    assert_eq!(open(&db, dir.path()).1, Opened::Loaded, "the saved rebuild agrees with SQLite");
+}

@@ -56,6 +56,17 @@ pub struct VectorIndex {
     dirty: AtomicBool,
     /// The saved file that last failed to map in [`VectorIndex::adopt_saved`], not tried again.
     rejected: Mutex<Option<FileStamp>>,
+    /// Changes made while a rebuild reads SQLite, made again on the rebuilt graph before it
+    /// replaces this one (which they went to); `None` when no rebuild runs.
+    during_rebuild: Mutex<Option<Vec<Change>>>,
+    /// Held by a rebuild: one at a time.
+    rebuilding: Mutex<()>,
+}
+
+/// A change to the graph, kept while a rebuild runs.
+enum Change {
+    Add(i64, Vec<f32>),
+    Remove(i64),
 }
 
 /// Vectors read from SQLite before they are added to the graph in parallel (1.5 MB of f32).
@@ -152,13 +163,17 @@ impl Graph {
         }
     }
 
-    fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
-        if self.index.contains(chunk_id as u64) {
-            // Already there: an index taken up from another process (`adopt_saved`) can hold the
-            // vectors this process stored a moment before. The vector given is SQLite's now.
-            self.index.remove(chunk_id as u64).map_err(index_error)?;
+    fn remove(&mut self, chunk_id: i64) -> Result<()> {
+        if self.index.remove(chunk_id as u64).map_err(index_error)? > 0 {
             self.key_sum = self.key_sum.wrapping_sub(chunk_id as u64);
         }
+        Ok(())
+    }
+
+    fn add(&mut self, chunk_id: i64, vector: &[f32]) -> Result<()> {
+        // Already there: an index taken up from another process (`adopt_saved`), or rebuilt
+        // while this change was made, can hold it. The vector given is SQLite's now.
+        self.remove(chunk_id)?;
         if self.index.size() == self.index.capacity() {
             self.index.reserve((self.index.capacity() * 2).max(1024)).map_err(index_error)?;
         }
@@ -210,6 +225,8 @@ impl VectorIndex {
             graph: RwLock::new(Graph::new()?),
             dirty: AtomicBool::new(false),
             rejected: Mutex::new(None),
+            during_rebuild: Mutex::new(None),
+            rebuilding: Mutex::new(()),
         };
         index.remove_abandoned_saves();
         let opened = match index.try_load(db) {
@@ -321,6 +338,30 @@ impl VectorIndex {
     /// is built on every core: vectors are read in batches on this thread and each batch is
     /// added from several threads at once (usearch's concurrent add).
     pub fn rebuild(&self, db: &Database) -> Result<usize> {
+        let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
+        *self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+        let rebuilt = self.build_from_sqlite(db);
+        let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        // Taken under the graph's lock, which every change holds while it records itself.
+        let changes = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+        let (mut fresh, count) = rebuilt?;
+        // What was added or removed while SQLite was read: the read may have seen it or not, and
+        // making it again is harmless either way (an add replaces, a remove of nothing is none).
+        for change in changes {
+            match change {
+                Change::Add(id, vector) => fresh.add(id, &vector)?,
+                Change::Remove(id) => fresh.remove(id)?,
+            }
+        }
+        *graph = fresh;
+        drop(graph);
+        self.dirty.store(true, Ordering::SeqCst);
+        self.save()?;
+        Ok(count)
+    }
+
+    /// A new graph of every stored vector of this model, and how many.
+    fn build_from_sqlite(&self, db: &Database) -> Result<(Graph, usize)> {
         let mut fresh = Graph::new()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let stored = fingerprint(db, &self.model_id)?.count as usize;
@@ -354,15 +395,15 @@ impl VectorIndex {
                 }
             }
         })?;
-        *self.graph.write().map_err(|_| poisoned())? = fresh;
-        self.dirty.store(true, Ordering::SeqCst);
-        self.save()?;
-        Ok(count)
+        Ok((fresh, count))
     }
 
     /// Adds vectors (a document that just became ready).
     pub fn add(&self, items: &[(i64, Vec<f32>)]) -> Result<()> {
         let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        if let Some(during) = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            during.extend(items.iter().map(|(id, vector)| Change::Add(*id, vector.clone())));
+        }
         graph.load_mapped(&self.path)?;
         for (id, vector) in items {
             graph.add(*id, vector)?;
@@ -374,11 +415,12 @@ impl VectorIndex {
     /// Removes vectors (a deleted or re-indexed document).
     pub fn remove(&self, chunk_ids: &[i64]) -> Result<()> {
         let mut graph = self.graph.write().map_err(|_| poisoned())?;
+        if let Some(during) = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            during.extend(chunk_ids.iter().map(|&id| Change::Remove(id)));
+        }
         graph.load_mapped(&self.path)?;
         for &id in chunk_ids {
-            if graph.index.remove(id as u64).map_err(index_error)? > 0 {
-                graph.key_sum = graph.key_sum.wrapping_sub(id as u64);
-            }
+            graph.remove(id)?;
         }
         self.dirty.store(true, Ordering::SeqCst);
         Ok(())
