@@ -519,9 +519,7 @@ fn seed(db: &Database, model_id: &str, dims: usize, n: usize) -> Result<Vec<Docu
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MB.
 pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    hearth_core::ingest::extract::worker::peak_rss_kib(std::process::id()).map(|kib| kib as f64 / 1024.0)
 }
 
 /// A seeding statement failed.

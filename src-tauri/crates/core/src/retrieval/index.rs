@@ -401,9 +401,7 @@ impl VectorIndex {
     /// Adds vectors (a document that just became ready).
     pub fn add(&self, items: &[(i64, Vec<f32>)]) -> Result<()> {
         let mut graph = self.graph.write().map_err(|_| poisoned())?;
-        if let Some(during) = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            during.extend(items.iter().map(|(id, vector)| Change::Add(*id, vector.clone())));
-        }
+        self.note_during_rebuild(|| items.iter().map(|(id, vector)| Change::Add(*id, vector.clone())).collect());
         graph.load_mapped(&self.path)?;
         for (id, vector) in items {
             graph.add(*id, vector)?;
@@ -415,15 +413,21 @@ impl VectorIndex {
     /// Removes vectors (a deleted or re-indexed document).
     pub fn remove(&self, chunk_ids: &[i64]) -> Result<()> {
         let mut graph = self.graph.write().map_err(|_| poisoned())?;
-        if let Some(during) = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            during.extend(chunk_ids.iter().map(|&id| Change::Remove(id)));
-        }
+        self.note_during_rebuild(|| chunk_ids.iter().map(|&id| Change::Remove(id)).collect());
         graph.load_mapped(&self.path)?;
         for &id in chunk_ids {
             graph.remove(id)?;
         }
         self.dirty.store(true, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Keeps `changes` for a rebuild that is running, if one is (call with the graph's write
+    /// lock held: the rebuild takes them under it).
+    fn note_during_rebuild(&self, changes: impl FnOnce() -> Vec<Change>) {
+        if let Some(during) = self.during_rebuild.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            during.extend(changes());
+        }
     }
 
     /// Whether the graph is still the read-only map of its file made at open (no change since).

@@ -136,17 +136,16 @@ impl Parsers {
     /// Parsers that run in this process, each on a guarded thread (what tests and benchmarks use).
     pub fn in_process() -> &'static Parsers {
         static IN_PROCESS: OnceLock<Parsers> = OnceLock::new();
-        IN_PROCESS.get_or_init(|| Parsers {
-            command: None,
-            timeout: PARSE_TIMEOUT,
-            worker: Mutex::new(None),
-            ended_peak_kib: AtomicU64::new(0),
-        })
+        IN_PROCESS.get_or_init(|| Parsers::new(None, PARSE_TIMEOUT))
     }
 
     /// Parsers that run in a worker started with `command`, each file within `timeout`.
     pub fn in_worker(command: WorkerCommand, timeout: Duration) -> Parsers {
-        Parsers { command: Some(command), timeout, worker: Mutex::new(None), ended_peak_kib: AtomicU64::new(0) }
+        Parsers::new(Some(command), timeout)
+    }
+
+    fn new(command: Option<WorkerCommand>, timeout: Duration) -> Parsers {
+        Parsers { command, timeout, worker: Mutex::new(None), ended_peak_kib: AtomicU64::new(0) }
     }
 
     /// Extracts `bytes` as `doc_type` with the default options (see [`super::extract`]), in the
@@ -402,10 +401,9 @@ impl Worker {
         }
     }
 
-    /// The worker's peak resident memory so far, in KiB (`VmHWM` in Linux's `/proc`).
+    /// The worker's peak resident memory so far, in KiB.
     fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.split_whitespace().next()?.parse().ok()
+        peak_rss_kib(self.child.id())
     }
 
     /// Kills the worker if it still runs, and reaps it.
@@ -428,6 +426,13 @@ impl Drop for Worker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The peak resident memory of process `pid` so far, in KiB (`VmHWM` in Linux's `/proc`; `None`
+/// elsewhere, or once the process is gone).
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.split_whitespace().next()?.parse().ok()
 }
 
 /// The worker's side: limits its own memory, then answers requests from stdin until it closes.
